@@ -1,0 +1,50 @@
+# Ayuda: the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= ayuda.config.settings.base
+
+.PHONY: run test lint install migrate demo messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Ayuda needs Python 3.13"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+migrate: install
+	@mkdir -p data
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+	bash scripts/run.sh
+
+test: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench
+
+messages: install
+	cd src/ayuda && ../../$(PY) ../../manage.py makemessages -l es -l it -l en --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules data

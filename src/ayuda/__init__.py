@@ -1,0 +1,1 @@
+"""Ayuda, an open-source service desk."""

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Site, Team, User, Vendor
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "email", "role", "organisation", "is_active"]
+    list_filter = ["role", "organisation", "is_active"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (
+            _("Ayuda"),
+            {"fields": ["role", "organisation", "sites", "teams", "vendor", "language", "timezone", "phone"]},
+        ),
+    )
+    filter_horizontal = ["sites", "teams", "groups", "user_permissions"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email_domains", "language"]
+    search_fields = ["name"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "email"]
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "email"]

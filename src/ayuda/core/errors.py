@@ -1,0 +1,21 @@
+"""Errors raised by services. Each carries a translated, user-facing message."""
+
+
+class AyudaError(Exception):
+    """A business rule refused the request. ``message`` is shown to the user as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDeniedError(AyudaError):
+    pass
+
+
+class ValidationError(AyudaError):
+    pass
+
+
+class ConflictError(AyudaError):
+    """Someone else changed the object since it was loaded."""

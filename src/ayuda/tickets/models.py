@@ -1,0 +1,373 @@
+"""Tickets, their messages (articles), attachments, states, categories and history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ayuda.accounts.models import Level, Organisation, Site, Team, Vendor
+
+
+class StateCategory(models.TextChoices):
+    """The fixed categories every editable state belongs to. Code branches on these only."""
+
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING_CUSTOMER = "pending_customer", _("Pending customer")
+    PENDING_VENDOR = "pending_vendor", _("Pending vendor")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_CATEGORIES = (
+    StateCategory.NEW,
+    StateCategory.OPEN,
+    StateCategory.PENDING_CUSTOMER,
+    StateCategory.PENDING_VENDOR,
+)
+ACTIVE = Q(state_category__in=[c.value for c in ACTIVE_CATEGORIES])
+
+
+class TicketType(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    SERVICE_REQUEST = "service_request", _("Service request or question")
+    IMPROVEMENT = "improvement", _("Improvement")
+    PROBLEM = "problem", _("Problem")
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
+    MONITORING = "monitoring", _("Monitoring")
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class EscalationMode(models.TextChoices):
+    """How level 2 takes an escalated ticket (seeds: "possederlo" or return to level 1)."""
+
+    TRANSFER = "transfer", _("Transfer: level 2 owns the ticket")
+    REFERRAL = "referral", _("Referral: level 2 answers, level 1 keeps ownership")
+
+
+class TicketState(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=StateCategory.choices)
+    is_default = models.BooleanField(
+        _("default for its category"),
+        default=False,
+        help_text=_("The state a ticket gets when it moves into this category."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket state")
+        verbose_name_plural = _("ticket states")
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category"], condition=Q(is_default=True), name="state_one_default_per_category"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import gettext
+
+        return gettext(self.name)
+
+
+class Category(models.Model):
+    """A tree of problem categories; each has its own extra form fields (R1, R13, R14)."""
+
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_software = models.BooleanField(
+        _("software problem"),
+        default=False,
+        help_text=_("Asks for steps to reproduce, URL, software version and edition."),
+    )
+    extra_fields = models.JSONField(
+        _("extra form fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'A list of fields: {"name": "serial", "label": "Serial number", '
+            '"type": "text|textarea|url|choice", "required": true, "choices": []}'
+        ),
+    )
+    default_team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("default team")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+
+class Ticket(models.Model):
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    type = models.CharField(
+        _("type"), max_length=20, choices=TicketType.choices, default=TicketType.INCIDENT
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    state = models.ForeignKey(TicketState, on_delete=models.PROTECT, verbose_name=_("state"))
+    # Denormalised from state.category so the queue's partial indexes can use it.
+    state_category = models.CharField(max_length=20, choices=StateCategory.choices, editable=False)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.L1)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name=_("team"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="owned_tickets", verbose_name=_("owner"),
+    )
+    referral_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="referred_tickets",
+        verbose_name=_("referred to"),
+        help_text=_("Level 2 team working on the ticket while level 1 keeps it."),
+    )
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        verbose_name=_("vendor"),
+    )
+    vendor_reference = models.CharField(_("vendor reference"), max_length=100, blank=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+    # Environment (R1): given by the requester or captured from the request.
+    url = models.CharField(_("URL"), max_length=500, blank=True)
+    software_version = models.CharField(_("software version"), max_length=100, blank=True)
+    software_edition = models.CharField(_("edition"), max_length=100, blank=True)
+    steps_to_reproduce = models.TextField(_("steps to reproduce"), blank=True)
+    browser = models.CharField(_("browser"), max_length=200, blank=True)
+    operating_system = models.CharField(_("operating system"), max_length=200, blank=True)
+    extra = models.JSONField(_("category form answers"), default=dict, blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Optimistic concurrency: every write bumps it; a stale form gets a conflict.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # The queue: oldest first over active tickets, alone or with one filter.
+            models.Index(fields=["created_at", "id"], condition=ACTIVE, name="tk_active_age"),
+            models.Index(fields=["team", "created_at", "id"], condition=ACTIVE, name="tk_active_team"),
+            models.Index(fields=["owner", "created_at", "id"], condition=ACTIVE, name="tk_active_owner"),
+            models.Index(fields=["level", "created_at", "id"], condition=ACTIVE, name="tk_active_level"),
+            models.Index(
+                fields=["category", "created_at", "id"], condition=ACTIVE, name="tk_active_category"
+            ),
+            models.Index(fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"),
+            models.Index(fields=["vendor", "created_at", "id"], name="tk_vendor_age"),
+            # Any state (including resolved and closed), and the requester's own list.
+            models.Index(fields=["state", "created_at", "id"], name="tk_state_age"),
+            models.Index(fields=["created_at", "id"], name="tk_age"),
+            models.Index(fields=["requester", "created_at", "id"], name="tk_requester_age"),
+            models.Index(fields=["organisation", "created_at", "id"], name="tk_org_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.subject}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    @property
+    def is_active(self) -> bool:
+        return self.state_category in ACTIVE_CATEGORIES
+
+    @property
+    def in_referral(self) -> bool:
+        return self.referral_team_id is not None
+
+
+class SenderRole(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    VENDOR = "vendor", _("Vendor")
+    SYSTEM = "system", _("System")
+
+
+class ArticleKind(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
+    NOTE = "note", _("Note")
+    SYSTEM = "system", _("System")
+
+
+class Article(models.Model):
+    """One message on a ticket: what a customer wrote, an agent's reply, a note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="articles")
+    kind = models.CharField(_("kind"), max_length=20, choices=ArticleKind.choices)
+    sender_role = models.CharField(_("sender"), max_length=20, choices=SenderRole.choices)
+    internal = models.BooleanField(_("internal"), default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML (sanitised)"), blank=True)
+    created_at = models.DateTimeField(_("created"))
+    # E-mail threading (R2): the Message-ID of this article's mail, in or out.
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    email_from = models.CharField(max_length=500, blank=True)
+    email_to = models.TextField(blank=True)
+    email_cc = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="article_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on #{self.ticket_id}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.ticket_id}/{instance.sha256[:16]}/{filename}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=500)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    inline = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    ARTICLE_ADDED = "article_added", _("Message added")
+    ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+    ESCALATED = "escalated", _("Escalated")
+    HANDED_BACK = "handed_back", _("Handed back")
+    FORWARDED = "forwarded", _("Forwarded")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+
+
+class TicketEvent(models.Model):
+    """One step in a ticket's append-only, hash-chained history (R25).
+
+    ``hash`` is SHA-256 over this event's content and the previous event's hash, so any
+    edit or deletion breaks the chain; ``manage.py verify_history`` finds the first broken link.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("who"),
+    )
+    at = models.DateTimeField(_("when"))
+    action = models.CharField(_("what"), max_length=30, choices=EventAction.choices)
+    field = models.CharField(_("field"), max_length=50, blank=True)
+    old_value = models.TextField(_("from"), blank=True)
+    new_value = models.TextField(_("to"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        constraints = [models.UniqueConstraint(fields=["ticket", "seq"], name="event_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}.{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Ticket events are append-only.")
+
+
+class SavedView(models.Model):
+    """A named set of queue filters (R16)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=1000)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="savedview_unique")]
+
+    def __str__(self) -> str:
+        return self.name
