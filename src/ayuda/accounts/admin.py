@@ -13,7 +13,18 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (
             _("Ayuda"),
-            {"fields": ["role", "organisation", "sites", "teams", "vendor", "language", "timezone", "phone"]},
+            {
+                "fields": [
+                    "role",
+                    "organisation",
+                    "sites",
+                    "teams",
+                    "vendor",
+                    "language",
+                    "timezone",
+                    "phone",
+                ]
+            },
         ),
     )
     filter_horizontal = ["sites", "teams", "groups", "user_permissions"]

@@ -124,7 +124,9 @@ class User(AbstractUser):
         verbose_name=_("administered sites"),
         help_text=_("The sites a site admin looks after."),
     )
-    teams = models.ManyToManyField(Team, blank=True, related_name="members", verbose_name=_("teams"))
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="members", verbose_name=_("teams")
+    )
     vendor = models.ForeignKey(
         Vendor,
         on_delete=models.PROTECT,

@@ -14,7 +14,11 @@ class PermissionDeniedError(AyudaError):
 
 
 class ValidationError(AyudaError):
-    pass
+    """Bad input. ``field`` names the form field at fault, if there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(AyudaError):

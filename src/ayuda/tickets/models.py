@@ -75,7 +75,9 @@ class TicketState(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["category"], condition=Q(is_default=True), name="state_one_default_per_category"
+                fields=["category"],
+                condition=Q(is_default=True),
+                name="state_one_default_per_category",
             )
         ]
 
@@ -93,7 +95,11 @@ class Category(models.Model):
     """A tree of problem categories; each has its own extra form fields (R1, R13, R14)."""
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -147,29 +153,51 @@ class Ticket(models.Model):
     )
     level = models.CharField(_("level"), max_length=8, choices=Level.choices, default=Level.L1)
     team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
         verbose_name=_("team"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="owned_tickets", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_tickets",
+        verbose_name=_("owner"),
     )
     referral_team = models.ForeignKey(
-        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="referred_tickets",
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referred_tickets",
         verbose_name=_("referred to"),
         help_text=_("Level 2 team working on the ticket while level 1 keeps it."),
     )
     vendor = models.ForeignKey(
-        Vendor, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets",
+        Vendor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
         verbose_name=_("vendor"),
     )
     vendor_reference = models.CharField(_("vendor reference"), max_length=100, blank=True)
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
         verbose_name=_("requester"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
     )
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
@@ -198,13 +226,21 @@ class Ticket(models.Model):
         indexes = [
             # The queue: oldest first over active tickets, alone or with one filter.
             models.Index(fields=["created_at", "id"], condition=ACTIVE, name="tk_active_age"),
-            models.Index(fields=["team", "created_at", "id"], condition=ACTIVE, name="tk_active_team"),
-            models.Index(fields=["owner", "created_at", "id"], condition=ACTIVE, name="tk_active_owner"),
-            models.Index(fields=["level", "created_at", "id"], condition=ACTIVE, name="tk_active_level"),
+            models.Index(
+                fields=["team", "created_at", "id"], condition=ACTIVE, name="tk_active_team"
+            ),
+            models.Index(
+                fields=["owner", "created_at", "id"], condition=ACTIVE, name="tk_active_owner"
+            ),
+            models.Index(
+                fields=["level", "created_at", "id"], condition=ACTIVE, name="tk_active_level"
+            ),
             models.Index(
                 fields=["category", "created_at", "id"], condition=ACTIVE, name="tk_active_category"
             ),
-            models.Index(fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"),
+            models.Index(
+                fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"
+            ),
             models.Index(fields=["vendor", "created_at", "id"], name="tk_vendor_age"),
             # Any state (including resolved and closed), and the requester's own list.
             models.Index(fields=["state", "created_at", "id"], name="tk_state_age"),
@@ -238,6 +274,7 @@ class SenderRole(models.TextChoices):
 
 class ArticleKind(models.TextChoices):
     PORTAL = "portal", _("Portal")
+    WEB = "web", _("Reply")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
     WALK_IN = "walk_in", _("Walk-in")
@@ -255,7 +292,10 @@ class Article(models.Model):
     sender_role = models.CharField(_("sender"), max_length=20, choices=SenderRole.choices)
     internal = models.BooleanField(_("internal"), default=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("author"),
     )
     body = models.TextField(_("text"))
@@ -325,7 +365,10 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("who"),
     )
     at = models.DateTimeField(_("when"))

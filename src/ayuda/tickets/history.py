@@ -1,0 +1,147 @@
+"""The append-only, hash-chained ticket history (R25)."""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .models import TicketEvent
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that happened, before it is written as a TicketEvent."""
+
+    action: str
+    field: str = ""
+    old: Any = ""
+    new: Any = ""
+    data: dict | None = None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value)
+
+
+def event_hash(
+    *,
+    ticket_id: int,
+    seq: int,
+    actor_id: int | None,
+    at: datetime,
+    action: str,
+    field: str,
+    old_value: str,
+    new_value: str,
+    data: dict,
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        {
+            "ticket": ticket_id,
+            "seq": seq,
+            "actor": actor_id,
+            "at": at.isoformat(),
+            "action": action,
+            "field": field,
+            "old": old_value,
+            "new": new_value,
+            "data": data,
+            "prev": prev_hash,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def events_build(
+    *,
+    ticket_id: int,
+    actor_id: int | None,
+    at: datetime,
+    steps: Iterable[Step],
+    last_seq: int,
+    last_hash: str,
+) -> list[TicketEvent]:
+    """Build (unsaved) events that continue the chain after ``last_seq``/``last_hash``."""
+    events = []
+    seq, prev = last_seq, last_hash
+    for step in steps:
+        seq += 1
+        data = json.loads(json.dumps(step.data or {}, default=str))
+        fields = {
+            "ticket_id": ticket_id,
+            "seq": seq,
+            "actor_id": actor_id,
+            "at": at,
+            "action": step.action,
+            "field": step.field,
+            "old_value": _text(step.old),
+            "new_value": _text(step.new),
+            "data": data,
+            "prev_hash": prev,
+        }
+        digest = event_hash(**fields)
+        events.append(TicketEvent(**fields, hash=digest))
+        prev = digest
+    return events
+
+
+def events_record(*, ticket_id: int, actor_id: int | None, at: datetime, steps: list[Step]):
+    """Append steps to a ticket's history. The caller holds the ticket's row lock."""
+    last = (
+        TicketEvent.objects.filter(ticket_id=ticket_id)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    last_seq, last_hash = last or (0, "")
+    events = events_build(
+        ticket_id=ticket_id,
+        actor_id=actor_id,
+        at=at,
+        steps=steps,
+        last_seq=last_seq,
+        last_hash=last_hash,
+    )
+    return TicketEvent.objects.bulk_create(events)
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    ticket_id: int
+    seq: int
+    reason: str
+
+
+def chain_verify(events: Iterable[TicketEvent]) -> BrokenLink | None:
+    """Check one ticket's events in ``seq`` order; return the first broken link, if any."""
+    expected_seq, prev = 1, ""
+    for event in events:
+        if event.seq != expected_seq:
+            return BrokenLink(event.ticket_id, expected_seq, "missing event")
+        if event.prev_hash != prev:
+            return BrokenLink(event.ticket_id, event.seq, "previous hash does not match")
+        digest = event_hash(
+            ticket_id=event.ticket_id,
+            seq=event.seq,
+            actor_id=event.actor_id,
+            at=event.at,
+            action=event.action,
+            field=event.field,
+            old_value=event.old_value,
+            new_value=event.new_value,
+            data=event.data,
+            prev_hash=event.prev_hash,
+        )
+        if digest != event.hash:
+            return BrokenLink(event.ticket_id, event.seq, "content does not match its hash")
+        expected_seq, prev = event.seq + 1, event.hash
+    return None

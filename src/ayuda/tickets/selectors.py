@@ -1,0 +1,195 @@
+"""Reads: the queue with keyset pagination, a permission-checked ticket, its timeline (R16)."""
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+
+from ayuda.accounts.models import User
+
+from .models import (
+    ACTIVE,
+    ACTIVE_CATEGORIES,
+    Article,
+    Attachment,
+    StateCategory,
+    Ticket,
+    TicketEvent,
+)
+from .permissions import articles_visible_to, ticket_scope, ticket_visible_to
+
+PAGE_SIZE = 50
+QUEUE_COLUMNS_DEFERRED = ("description", "steps_to_reproduce", "solution", "extra")
+NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue shows. Empty values mean "any". ``status`` is "active", "all", a state
+    category or a state id."""
+
+    status: str = "active"
+    level: str = ""
+    team: int | None = None
+    owner: str = ""  # "", "me", "none" or a user id
+    category: int | None = None
+    site: int | None = None
+    channel: str = ""
+    type: str = ""
+    organisation: int | None = None
+    q: str = ""
+    order: str = "oldest"  # or "newest"
+
+
+@dataclass
+class QueuePage:
+    tickets: list[Ticket]
+    next_cursor: str | None
+    filters: QueueFilters
+    extra: dict = field(default_factory=dict)
+
+
+def cursor_encode(ticket: Ticket) -> str:
+    raw = f"{ticket.created_at.isoformat()}|{ticket.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def cursor_decode(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, pk = raw.split("|")
+        moment = parse_datetime(when)
+        return (moment, int(pk)) if moment else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _status_filter(status: str) -> Q:
+    if status in ("", "active"):
+        return ACTIVE
+    if status == "all":
+        return Q()
+    if status in StateCategory.values:
+        return Q(state_category=status)
+    if status.isdigit():
+        return Q(state_id=int(status))
+    return ACTIVE
+
+
+def ticket_queue(
+    *, user: User, filters: QueueFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> QueuePage:
+    """One page of the queue, oldest first by default. Costs one query whatever the page."""
+    tickets = ticket_visible_to(user).filter(_status_filter(filters.status))
+    match = NUMBER.match(filters.q.strip())
+    if match:
+        tickets = tickets.filter(pk=int(match.group(1)))
+    elif filters.q.strip():
+        tickets = tickets.filter(subject__icontains=filters.q.strip())
+    simple = {
+        "level": filters.level,
+        "team_id": filters.team,
+        "category_id": filters.category,
+        "site_id": filters.site,
+        "channel": filters.channel,
+        "type": filters.type,
+        "organisation_id": filters.organisation,
+    }
+    tickets = tickets.filter(**{k: v for k, v in simple.items() if v not in ("", None)})
+    if filters.owner == "me":
+        tickets = tickets.filter(owner=user)
+    elif filters.owner == "none":
+        tickets = tickets.filter(owner__isnull=True)
+    elif filters.owner.isdigit():
+        tickets = tickets.filter(owner_id=int(filters.owner))
+
+    newest = filters.order == "newest"
+    position = cursor_decode(cursor) if cursor else None
+    if position:
+        when, pk = position
+        if newest:
+            tickets = tickets.filter(created_at__lte=when).filter(
+                Q(created_at__lt=when) | Q(pk__lt=pk)
+            )
+        else:
+            tickets = tickets.filter(created_at__gte=when).filter(
+                Q(created_at__gt=when) | Q(pk__gt=pk)
+            )
+    ordering = ("-created_at", "-id") if newest else ("created_at", "id")
+    rows = list(
+        tickets.select_related("state", "category", "team", "owner", "requester", "site")
+        .defer(*QUEUE_COLUMNS_DEFERRED)
+        .order_by(*ordering)[: limit + 1]
+    )
+    next_cursor = cursor_encode(rows[limit - 1]) if len(rows) > limit else None
+    return QueuePage(tickets=rows[:limit], next_cursor=next_cursor, filters=filters)
+
+
+def ticket_get(*, user: User, pk: int) -> Ticket:
+    """A ticket the user may see, or 404 (never tell whether someone else's ticket exists)."""
+    try:
+        return (
+            ticket_visible_to(user)
+            .select_related(
+                "state",
+                "category",
+                "team",
+                "owner",
+                "requester",
+                "organisation",
+                "site",
+                "vendor",
+                "referral_team",
+            )
+            .get(pk=pk)
+        )
+    except (Ticket.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
+    """Articles with their attachments and, for staff, the events; a fixed number of queries."""
+    articles = list(
+        articles_visible_to(user, ticket)
+        .select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+    events: list[TicketEvent] = []
+    if user.is_agent:
+        events = list(ticket.events.select_related("actor").order_by("seq"))
+    return {"articles": articles, "events": events}
+
+
+def tickets_for_requester(*, user: User, limit: int = 100) -> QuerySet[Ticket]:
+    """The portal's list: the tickets a customer may see, newest first."""
+    scope = ticket_scope(user)
+    tickets = Ticket.objects.filter(scope) if scope is not None else Ticket.objects.none()
+    return (
+        tickets.select_related("state", "category", "site", "requester")
+        .defer(*QUEUE_COLUMNS_DEFERRED)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def article_list(*, ticket: Ticket) -> QuerySet[Article]:
+    return ticket.articles.order_by("created_at", "id")
+
+
+__all__ = [
+    "ACTIVE_CATEGORIES",
+    "PAGE_SIZE",
+    "QueueFilters",
+    "QueuePage",
+    "cursor_decode",
+    "cursor_encode",
+    "ticket_get",
+    "ticket_queue",
+    "ticket_timeline",
+    "tickets_for_requester",
+]

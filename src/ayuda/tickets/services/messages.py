@@ -1,0 +1,189 @@
+"""Messages on a ticket: customer messages, public replies, internal notes."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ayuda.accounts.models import User
+
+from .. import permissions
+from ..attachments import IncomingFile, attachments_check
+from ..history import Step
+from ..models import Article, ArticleKind, EventAction, SenderRole, StateCategory, Ticket
+from ..permissions import Action
+from ._base import (
+    EmailMeta,
+    attachments_store,
+    require_open,
+    require_text,
+    state_default,
+    state_step,
+    state_updates,
+    ticket_lock,
+    ticket_write,
+    transition_check,
+)
+from .lifecycle import reopen_steps_and_updates
+
+
+def _article_create(
+    *, ticket, kind, sender_role, internal, author, body, body_html, email, at
+) -> Article:
+    email = email or EmailMeta()
+    return Article.objects.create(
+        ticket=ticket,
+        kind=kind,
+        sender_role=sender_role,
+        internal=internal,
+        author=author,
+        body=body,
+        body_html=body_html,
+        created_at=at,
+        message_id=email.message_id,
+        in_reply_to=email.in_reply_to,
+        email_from=email.email_from,
+        email_to=email.email_to,
+        email_cc=email.email_cc,
+    )
+
+
+def _article_step(article: Article) -> Step:
+    return Step(
+        EventAction.ARTICLE_ADDED,
+        data={
+            "article_id": article.pk,
+            "sender_role": article.sender_role,
+            "internal": article.internal,
+            "kind": article.kind,
+        },
+    )
+
+
+@transaction.atomic
+def article_add_customer(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    kind: str = ArticleKind.PORTAL,
+    attachments: list[IncomingFile] | tuple = (),
+    email: EmailMeta | None = None,
+    body_html: str = "",
+    expected_version: int | None = None,
+) -> Article:
+    """A message from the requester's side. It reopens a resolved ticket and ends a wait on
+    the customer; a closed ticket takes no more messages."""
+    ticket = ticket_lock(ticket, expected_version)
+    if author.is_customer:
+        permissions.check(author, ticket, Action.CUSTOMER_REPLY)
+    body = require_text(body, field="body", message=_("Please write a message."))
+    require_open(ticket)
+    attachments = list(attachments)
+    attachments_check(attachments)
+    at = timezone.now()
+    article = _article_create(
+        ticket=ticket,
+        kind=kind,
+        sender_role=SenderRole.CUSTOMER,
+        internal=False,
+        author=author,
+        body=body,
+        body_html=body_html,
+        email=email,
+        at=at,
+    )
+    _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
+    steps, updates = [_article_step(article), *attachment_steps], {}
+    if ticket.state_category == StateCategory.RESOLVED:
+        reopen_steps, updates = reopen_steps_and_updates(ticket, at)
+        steps += reopen_steps
+    elif ticket.state_category == StateCategory.PENDING_CUSTOMER:
+        state = state_default(StateCategory.OPEN)
+        steps.append(state_step(ticket, state))
+        updates = state_updates(ticket, state, at)
+    ticket_write(ticket, actor=author, steps=[s for s in steps if s], updates=updates, at=at)
+    return article
+
+
+@transaction.atomic
+def article_add_reply(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    attachments: list[IncomingFile] | tuple = (),
+    ask_customer: bool = False,
+    expected_version: int | None = None,
+) -> Article:
+    """A public reply from the help desk. ``ask_customer`` waits for the customer's answer (R9)."""
+    ticket = ticket_lock(ticket, expected_version)
+    permissions.check(actor, ticket, Action.REPLY)
+    body = require_text(body, field="body", message=_("Please write a message."))
+    require_open(ticket)
+    attachments = list(attachments)
+    attachments_check(attachments)
+    at = timezone.now()
+    article = _article_create(
+        ticket=ticket,
+        kind=ArticleKind.WEB,
+        sender_role=SenderRole.AGENT,
+        internal=False,
+        author=actor,
+        body=body,
+        body_html="",
+        email=None,
+        at=at,
+    )
+    _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
+    steps, updates = [_article_step(article), *attachment_steps], {}
+    if ticket.first_response_at is None:
+        updates["first_response_at"] = at
+    target = None
+    if ask_customer:
+        transition_check(ticket, StateCategory.PENDING_CUSTOMER)
+        target = state_default(StateCategory.PENDING_CUSTOMER)
+    elif ticket.state_category == StateCategory.NEW:
+        target = state_default(StateCategory.OPEN)
+    if target is not None:
+        steps.append(state_step(ticket, target))
+        updates |= state_updates(ticket, target, at)
+    ticket_write(ticket, actor=actor, steps=[s for s in steps if s], updates=updates, at=at)
+    return article
+
+
+@transaction.atomic
+def article_add_note(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    body: str,
+    attachments: list[IncomingFile] | tuple = (),
+    sender_role: str = SenderRole.AGENT,
+    kind: str = ArticleKind.NOTE,
+    email: EmailMeta | None = None,
+    body_html: str = "",
+    expected_version: int | None = None,
+) -> Article:
+    """An internal article: never shown to the requester, never sent by mail."""
+    ticket = ticket_lock(ticket, expected_version)
+    permissions.check(actor, ticket, Action.NOTE)
+    body = require_text(body, field="body", message=_("Please write a note."))
+    if actor is not None and actor.is_vendor_agent:
+        sender_role = SenderRole.VENDOR
+    attachments = list(attachments)
+    attachments_check(attachments)
+    at = timezone.now()
+    article = _article_create(
+        ticket=ticket,
+        kind=kind,
+        sender_role=sender_role,
+        internal=True,
+        author=actor,
+        body=body,
+        body_html=body_html,
+        email=email,
+        at=at,
+    )
+    _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
+    ticket_write(ticket, actor=actor, steps=[_article_step(article), *attachment_steps], at=at)
+    return article
