@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("agent/", include("ayuda.web.agent.urls")),
+    path("portal/", include("ayuda.web.portal.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(
