@@ -1,0 +1,53 @@
+"""Administration of configuration (states, categories). Tickets are read-only here: every
+change to a ticket goes through the services so it is recorded in the history."""
+
+from django.contrib import admin
+
+from .models import Category, SavedView, Ticket, TicketEvent, TicketState
+
+
+@admin.register(TicketState)
+class TicketStateAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "is_default", "position"]
+    list_editable = ["position"]
+    list_filter = ["category"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "is_software", "default_team", "is_active"]
+    list_filter = ["is_software", "is_active"]
+    search_fields = ["name"]
+    autocomplete_fields = ["parent"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ["id", "subject", "state", "level", "team", "owner", "created_at"]
+    list_select_related = ["state", "team", "owner"]
+    show_full_result_count = False
+    search_fields = ["=id"]
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    list_display = ["ticket_id", "seq", "action", "field", "actor", "at"]
+    list_select_related = ["actor"]
+    show_full_result_count = False
+    search_fields = ["=ticket__id"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "query"]
