@@ -1,0 +1,614 @@
+"""Creating tickets and moving them through their states (ticket_create, ticket_change_state,
+ticket_resolve, ticket_close, ticket_reopen)."""
+
+import pytest
+
+from ayuda.accounts.models import Role
+from ayuda.accounts.tests.factories import site_make, user_make
+from ayuda.core.errors import PermissionDeniedError, ValidationError
+from ayuda.tickets import services
+from ayuda.tickets.models import (
+    Article,
+    Category,
+    Channel,
+    EventAction,
+    SenderRole,
+    StateCategory,
+    Ticket,
+    TicketEvent,
+)
+from ayuda.tickets.services._base import transition_check
+from ayuda.tickets.tests.factories import (
+    desk_make,
+    events_after,
+    footprint,
+    last_seq,
+    state_get,
+    ticket_in,
+    ticket_make,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = StateCategory
+ALL = [S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.PENDING_VENDOR, S.RESOLVED, S.CLOSED]
+# The state machine, written out independently of services._base.TRANSITIONS.
+ALLOWED = {
+    (S.NEW, S.OPEN),
+    (S.NEW, S.PENDING_CUSTOMER),
+    (S.NEW, S.PENDING_VENDOR),
+    (S.NEW, S.RESOLVED),
+    (S.OPEN, S.OPEN),
+    (S.OPEN, S.PENDING_CUSTOMER),
+    (S.OPEN, S.PENDING_VENDOR),
+    (S.OPEN, S.RESOLVED),
+    (S.PENDING_CUSTOMER, S.OPEN),
+    (S.PENDING_CUSTOMER, S.PENDING_CUSTOMER),
+    (S.PENDING_CUSTOMER, S.PENDING_VENDOR),
+    (S.PENDING_CUSTOMER, S.RESOLVED),
+    (S.PENDING_VENDOR, S.OPEN),
+    (S.PENDING_VENDOR, S.PENDING_VENDOR),
+    (S.PENDING_VENDOR, S.RESOLVED),
+    (S.RESOLVED, S.OPEN),
+    (S.RESOLVED, S.RESOLVED),
+    (S.RESOLVED, S.CLOSED),
+    (S.CLOSED, S.CLOSED),
+}
+
+
+@pytest.mark.parametrize("to", ALL)
+@pytest.mark.parametrize("frm", ALL)
+def test_transition_check_follows_the_state_machine(frm, to):
+    # given
+    ticket = Ticket(state_category=frm)
+
+    # when
+    try:
+        transition_check(ticket, to)
+        allowed = True
+    except ValidationError:
+        allowed = False
+
+    # then
+    assert allowed == ((frm, to) in ALLOWED)
+
+
+# --- create -------------------------------------------------------------------------------
+
+
+def test_create_opens_a_new_ticket_with_its_first_message_and_a_created_event():
+    # given
+    desk = desk_make()
+
+    # when
+    ticket = services.ticket_create(
+        requester=desk.requester,
+        actor=desk.requester,
+        subject="  Printer\non fire ",
+        description="It smells of smoke.",
+        channel=Channel.PORTAL,
+        site=desk.site,
+    )
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.state_category == S.NEW
+    assert ticket.subject == "Printer on fire"
+    assert ticket.organisation == desk.organisation
+    assert ticket.level == "1"
+    article = ticket.articles.get()
+    assert (article.sender_role, article.internal, article.body) == (
+        SenderRole.CUSTOMER,
+        False,
+        "It smells of smoke.",
+    )
+    event = ticket.events.get()
+    assert (event.seq, event.action, event.new_value, event.actor) == (
+        1,
+        EventAction.CREATED,
+        "Printer on fire",
+        desk.requester,
+    )
+    assert event.data["article_id"] == article.pk
+    assert event.data["logged_by_agent"] is False
+
+
+@pytest.mark.parametrize(
+    ("subject", "description", "field"),
+    [(" ", "text", "subject"), ("Subject", "  ", "description")],
+)
+def test_create_refuses_a_missing_subject_or_description(subject, description, field):
+    # given
+    desk = desk_make()
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_create(
+            requester=desk.requester,
+            actor=desk.requester,
+            subject=subject,
+            description=description,
+            channel=Channel.PORTAL,
+        )
+
+    # then
+    assert refused.value.field == field
+    assert not Ticket.objects.exists()
+
+
+SOFTWARE_ENVIRONMENT = {
+    "steps_to_reproduce": "Open the invoice, press print",
+    "url": "https://erp.example/invoices/1",
+    "software_version": "4.2.1",
+    "software_edition": "Enterprise",
+}
+
+
+def test_portal_ticket_in_a_software_category_with_every_environment_field_is_created():
+    # given
+    desk = desk_make()
+    software = Category.objects.create(name="ERP", is_software=True)
+
+    # when
+    ticket = services.ticket_create(
+        requester=desk.requester,
+        actor=desk.requester,
+        subject="Invoice crash",
+        description="The ERP crashes.",
+        channel=Channel.PORTAL,
+        category=software,
+        environment=SOFTWARE_ENVIRONMENT,
+    )
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.software_version == "4.2.1"
+    assert ticket.software_edition == "Enterprise"
+    assert ticket.url == "https://erp.example/invoices/1"
+    assert ticket.steps_to_reproduce == "Open the invoice, press print"
+
+
+@pytest.mark.parametrize("missing", sorted(SOFTWARE_ENVIRONMENT))
+def test_portal_ticket_in_a_software_category_needs_each_environment_field(missing):
+    # given
+    desk = desk_make()
+    software = Category.objects.create(name="ERP", is_software=True)
+    environment = SOFTWARE_ENVIRONMENT | {missing: "   "}
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_create(
+            requester=desk.requester,
+            actor=desk.requester,
+            subject="Invoice crash",
+            description="The ERP crashes.",
+            channel=Channel.PORTAL,
+            category=software,
+            environment=environment,
+        )
+
+    # then
+    assert refused.value.field == missing
+    assert not Ticket.objects.exists()
+    assert not TicketEvent.objects.exists()
+
+
+def test_create_refuses_a_missing_required_category_field():
+    # given
+    desk = desk_make()
+    category = Category.objects.create(
+        name="Printers", extra_fields=[{"name": "serial", "label": "Serial", "required": True}]
+    )
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        ticket_make(requester=desk.requester, category=category, extra={"serial": " "})
+
+    # then
+    assert refused.value.field == "serial"
+    assert not Ticket.objects.exists()
+
+
+def test_site_admin_raises_a_ticket_for_a_site_they_administer():
+    # given
+    desk = desk_make()
+
+    # when
+    ticket = ticket_make(requester=desk.site_admin, site=desk.site)
+
+    # then
+    assert ticket.site == desk.site
+
+
+def test_site_admin_cannot_raise_a_ticket_for_a_site_not_theirs():
+    # given
+    desk = desk_make()
+    sibling = site_make(organisation=desk.organisation)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        ticket_make(requester=desk.site_admin, site=sibling)
+
+    # then
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("actor_role", [None, Role.REQUESTER, Role.AGENT_L1])
+def test_site_of_another_organisation_is_refused(actor_role):
+    # given
+    desk = desk_make()
+    actor = {None: None, Role.REQUESTER: desk.requester, Role.AGENT_L1: desk.agent_l1}[actor_role]
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_create(
+            requester=desk.requester,
+            actor=actor,
+            subject="Printer",
+            description="Broken",
+            channel=Channel.PORTAL,
+            site=desk.other_site,
+        )
+
+    # then
+    assert refused.value.field == "site"
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("actor_role", [Role.REQUESTER, Role.SITE_ADMIN, Role.VENDOR_AGENT])
+def test_nobody_but_the_help_desk_raises_a_ticket_for_someone_else(actor_role):
+    # given
+    desk = desk_make()
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.ticket_create(
+            requester=desk.requester if actor_role != Role.REQUESTER else desk.site_admin,
+            actor=desk.user(actor_role),
+            subject="Printer",
+            description="Broken",
+            channel=Channel.PORTAL,
+        )
+
+    # then
+    assert not Ticket.objects.exists()
+
+
+def test_agent_raises_a_ticket_for_a_customer_and_the_event_says_so():
+    # given
+    desk = desk_make()
+
+    # when
+    ticket = ticket_make(requester=desk.requester, actor=desk.agent_l1, channel=Channel.PHONE)
+
+    # then
+    event = ticket.events.get()
+    assert event.actor == desk.agent_l1
+    assert event.data["logged_by_agent"] is True
+    assert ticket.requester == desk.requester
+
+
+# --- change state -------------------------------------------------------------------------
+
+# (from, to) -> what ticket_change_state does: "change", "same" (nothing to do) or "refuse".
+CHANGE_STATE_TARGETS = [S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.CLOSED]
+
+
+def _change_state_outcome(frm, to):
+    if frm == S.PENDING_VENDOR and to != frm:
+        return "refuse"  # hand it back first
+    if (frm, to) not in ALLOWED:
+        return "refuse"
+    return "same" if frm == to else "change"
+
+
+@pytest.mark.parametrize("to", CHANGE_STATE_TARGETS)
+@pytest.mark.parametrize("frm", ALL)
+def test_change_state_moves_only_along_the_state_machine(frm, to):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(frm, desk=desk)
+    before = footprint(ticket)
+    seq = last_seq(ticket)
+    expected = _change_state_outcome(frm, to)
+
+    # when
+    try:
+        services.ticket_change_state(ticket=ticket, actor=desk.agent_l1, state=state_get(to))
+        outcome = "done"
+    except ValidationError:
+        outcome = "refuse"
+
+    # then
+    after = footprint(ticket)
+    ticket.refresh_from_db()
+    if expected == "refuse":
+        assert outcome == "refuse"
+        assert after == before
+    elif expected == "same":
+        assert outcome == "done"
+        assert after == before
+    else:
+        assert outcome == "done"
+        assert ticket.state_category == to
+        assert after.version == before.version + 1
+        assert events_after(ticket, seq) == [
+            (EventAction.CHANGED, "state", state_get(frm).name, state_get(to).name)
+        ]
+
+
+@pytest.mark.parametrize("to", [S.PENDING_VENDOR, S.RESOLVED])
+def test_change_state_refuses_states_that_have_their_own_service(to):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.OPEN, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_change_state(ticket=ticket, actor=desk.agent_l1, state=state_get(to))
+
+    # then
+    assert refused.value.field == "state"
+    assert footprint(ticket) == before
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.SITE_ADMIN, Role.VENDOR_AGENT])
+def test_change_state_is_for_the_help_desk_only(role):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.OPEN, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.ticket_change_state(
+            ticket=ticket, actor=desk.user(role), state=state_get(S.PENDING_CUSTOMER)
+        )
+
+    # then
+    assert footprint(ticket) == before
+
+
+def test_reopening_by_state_change_clears_resolved_at():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    assert ticket.resolved_at is not None
+
+    # when
+    services.ticket_change_state(ticket=ticket, actor=desk.agent_l1, state=state_get(S.OPEN))
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.state_category == S.OPEN
+    assert ticket.resolved_at is None
+
+
+# --- resolve ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("frm", [S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.PENDING_VENDOR])
+def test_resolve_with_a_solution_from_every_active_state(frm):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(frm, desk=desk)
+    seq = last_seq(ticket)
+    version = ticket.version
+
+    # when
+    services.ticket_resolve(ticket=ticket, actor=desk.agent_l1, solution=" Cleaned the heads. ")
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.state_category == S.RESOLVED
+    assert ticket.solution == "Cleaned the heads."
+    assert ticket.resolved_at is not None
+    assert ticket.first_response_at is not None
+    assert ticket.version == version + 1
+    answer = ticket.articles.order_by("-id").first()
+    assert (answer.body, answer.internal, answer.sender_role) == (
+        "Cleaned the heads.",
+        False,
+        SenderRole.AGENT,
+    )
+    assert events_after(ticket, seq) == [
+        (EventAction.ARTICLE_ADDED, "", "", ""),
+        (EventAction.CHANGED, "state", state_get(frm).name, state_get(S.RESOLVED).name),
+        (EventAction.RESOLVED, "solution", "", "Cleaned the heads."),
+    ]
+
+
+@pytest.mark.parametrize("solution", ["", "   \n "])
+def test_resolve_needs_a_solution(solution):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.OPEN, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        services.ticket_resolve(ticket=ticket, actor=desk.agent_l1, solution=solution)
+
+    # then
+    assert refused.value.field == "solution"
+    assert footprint(ticket) == before
+
+
+def test_resolve_a_closed_ticket_is_refused():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.CLOSED, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(ValidationError):
+        services.ticket_resolve(ticket=ticket, actor=desk.agent_l1, solution="Again")
+
+    # then
+    assert footprint(ticket) == before
+
+
+def test_resolving_a_resolved_ticket_again_replaces_the_solution_but_keeps_resolved_at():
+    # given: the state machine lets a resolved ticket be resolved again (an amended answer)
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    resolved_at = ticket.resolved_at
+    seq = last_seq(ticket)
+
+    # when
+    services.ticket_resolve(ticket=ticket, actor=desk.agent_l1, solution="Better answer")
+
+    # then
+    ticket.refresh_from_db()
+    assert (ticket.state_category, ticket.solution) == (S.RESOLVED, "Better answer")
+    assert ticket.resolved_at == resolved_at
+    assert [e[0] for e in events_after(ticket, seq)] == [
+        EventAction.ARTICLE_ADDED,
+        EventAction.RESOLVED,
+    ]
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.SITE_ADMIN, Role.VENDOR_AGENT])
+def test_resolve_is_for_the_help_desk_only(role):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.PENDING_VENDOR, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.ticket_resolve(ticket=ticket, actor=desk.user(role), solution="Fixed")
+
+    # then
+    assert footprint(ticket) == before
+
+
+# --- close --------------------------------------------------------------------------------
+
+
+def test_close_a_resolved_ticket():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    seq = last_seq(ticket)
+
+    # when
+    services.ticket_close(ticket=ticket, actor=desk.agent_l1)
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.state_category == S.CLOSED
+    assert ticket.closed_at is not None
+    assert events_after(ticket, seq) == [
+        (EventAction.CHANGED, "state", state_get(S.RESOLVED).name, state_get(S.CLOSED).name),
+        (EventAction.CLOSED, "", "", ""),
+    ]
+
+
+@pytest.mark.parametrize("frm", [S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.PENDING_VENDOR, S.CLOSED])
+def test_close_only_a_resolved_ticket(frm):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(frm, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(ValidationError):
+        services.ticket_close(ticket=ticket, actor=desk.agent_l1)
+
+    # then
+    assert footprint(ticket) == before
+
+
+@pytest.mark.parametrize("role", [Role.REQUESTER, Role.SITE_ADMIN])
+def test_customers_cannot_close(role):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.ticket_close(ticket=ticket, actor=desk.user(role))
+
+    # then
+    assert footprint(ticket) == before
+
+
+# --- reopen -------------------------------------------------------------------------------
+
+
+def test_reopen_a_resolved_ticket_records_the_reason_and_clears_resolved_at():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    seq = last_seq(ticket)
+
+    # when
+    services.ticket_reopen(ticket=ticket, actor=desk.agent_l1, reason=" Still smoking ")
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.state_category == S.OPEN
+    assert ticket.resolved_at is None
+    assert events_after(ticket, seq) == [
+        (EventAction.CHANGED, "state", state_get(S.RESOLVED).name, state_get(S.OPEN).name),
+        (EventAction.REOPENED, "", "", "Still smoking"),
+    ]
+
+
+@pytest.mark.parametrize("frm", [S.NEW, S.OPEN, S.PENDING_CUSTOMER, S.PENDING_VENDOR, S.CLOSED])
+def test_reopen_only_a_resolved_ticket(frm):
+    # given
+    desk = desk_make()
+    ticket = ticket_in(frm, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(ValidationError):
+        services.ticket_reopen(ticket=ticket, actor=desk.agent_l1)
+
+    # then
+    assert footprint(ticket) == before
+
+
+def test_a_requester_reopens_by_replying_not_through_reopen():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(S.RESOLVED, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.ticket_reopen(ticket=ticket, actor=desk.requester)
+
+    # then
+    assert footprint(ticket) == before
+
+
+def test_an_inactive_category_is_refused_at_creation():
+    # given
+    desk = desk_make()
+    retired = Category.objects.create(name="Fax", is_active=False)
+
+    # when
+    with pytest.raises(ValidationError) as refused:
+        ticket_make(requester=desk.requester, category=retired)
+
+    # then
+    assert refused.value.field == "category"
+    assert not Article.objects.exists()
+
+
+def test_a_user_from_another_role_cannot_be_requester_for_a_customer_actor():
+    # given
+    desk = desk_make()
+    agent_requester = user_make(role=Role.AGENT_L1)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        ticket_make(requester=agent_requester, actor=desk.requester)
+
+    # then
+    assert not Ticket.objects.exists()
