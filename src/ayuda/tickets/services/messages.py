@@ -120,6 +120,8 @@ def article_add_reply(
     permissions.check(actor, ticket, Action.REPLY)
     body = require_text(body, field="body", message=_("Please write a message."))
     require_open(ticket)
+    if ask_customer:
+        transition_check(ticket, StateCategory.PENDING_CUSTOMER)
     attachments = list(attachments)
     attachments_check(attachments)
     at = timezone.now()
@@ -140,7 +142,6 @@ def article_add_reply(
         updates["first_response_at"] = at
     target = None
     if ask_customer:
-        transition_check(ticket, StateCategory.PENDING_CUSTOMER)
         target = state_default(StateCategory.PENDING_CUSTOMER)
     elif ticket.state_category == StateCategory.NEW:
         target = state_default(StateCategory.OPEN)
