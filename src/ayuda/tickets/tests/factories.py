@@ -105,29 +105,29 @@ def desk_make() -> Desk:
     )
 
 
-def ticket_in(category: str, *, desk: Desk, **kwargs) -> Ticket:
-    """A ticket of ``desk.requester`` on level 1, brought into ``category`` through the
+def ticket_in(state: str, /, *, desk: Desk, **kwargs) -> Ticket:
+    """A ticket of ``desk.requester`` on level 1, brought into the state category ``state`` through the
     services, as a help desk would."""
     kwargs.setdefault("site", desk.site)
     kwargs.setdefault("team", desk.l1_team)
     ticket = ticket_make(requester=desk.requester, **kwargs)
     agent = desk.agent_l1
-    if category == StateCategory.OPEN:
+    if state == StateCategory.OPEN:
         services.article_add_reply(ticket=ticket, actor=agent, body="Looking into it.")
-    elif category == StateCategory.PENDING_CUSTOMER:
+    elif state == StateCategory.PENDING_CUSTOMER:
         services.article_add_reply(
             ticket=ticket, actor=agent, body="Which printer?", ask_customer=True
         )
-    elif category == StateCategory.PENDING_VENDOR:
+    elif state == StateCategory.PENDING_VENDOR:
         services.ticket_escalate_to_vendor(
             ticket=ticket, actor=agent, vendor=desk.vendor, reason="Firmware bug"
         )
-    elif category in (StateCategory.RESOLVED, StateCategory.CLOSED):
+    elif state in (StateCategory.RESOLVED, StateCategory.CLOSED):
         services.ticket_resolve(ticket=ticket, actor=agent, solution="Replaced the fuser.")
-        if category == StateCategory.CLOSED:
+        if state == StateCategory.CLOSED:
             services.ticket_close(ticket=ticket, actor=agent)
     ticket.refresh_from_db()
-    assert ticket.state_category == category
+    assert ticket.state_category == state
     return ticket
 
 
