@@ -106,8 +106,8 @@ def desk_make() -> Desk:
 
 
 def ticket_in(state: str, /, *, desk: Desk, **kwargs) -> Ticket:
-    """A ticket of ``desk.requester`` on level 1, brought into the state category ``state`` through the
-    services, as a help desk would."""
+    """A level 1 ticket of ``desk.requester``, brought into the state category ``state``
+    through the services, as a help desk would."""
     kwargs.setdefault("site", desk.site)
     kwargs.setdefault("team", desk.l1_team)
     ticket = ticket_make(requester=desk.requester, **kwargs)
