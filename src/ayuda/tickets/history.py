@@ -4,7 +4,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .models import TicketEvent
@@ -45,7 +45,8 @@ def event_hash(
             "ticket": ticket_id,
             "seq": seq,
             "actor": actor_id,
-            "at": at.isoformat(),
+            # In UTC: the database gives times back in UTC whatever offset they were saved with.
+            "at": (at.astimezone(UTC) if at.tzinfo else at).isoformat(),
             "action": action,
             "field": field,
             "old": old_value,
