@@ -1,2 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

@@ -1,0 +1,286 @@
+"""The customer portal (R1, R27): requesters and site admins raise and follow their tickets.
+
+Views stay thin: a form shapes the input, one service or selector does the work, and the
+result is a page, an htmx fragment (a ``{% partialdef %}`` of the same template) or a redirect.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ayuda.core import ratelimit
+from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
+from ayuda.tickets import selectors, services
+from ayuda.tickets.models import (
+    ArticleKind,
+    Attachment,
+    Channel,
+    StateCategory,
+    Ticket,
+)
+from ayuda.tickets.permissions import articles_visible_to
+
+from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
+from .useragent import client_info
+
+SUBMISSIONS_PER_HOUR = 20
+LIST_PAGE_SIZE = 25
+STATUS_FILTERS = ("all", "active", "resolved", "closed")
+
+
+def customer_required(view):
+    """Log-in required; help-desk and vendor staff are sent to their own workspace."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_customer:
+            if request.user.is_agent:
+                try:
+                    return redirect(reverse("agent:queue"))
+                except NoReverseMatch:
+                    return redirect("/agent/")
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDeniedError as error:
+            raise PermissionDenied(error.message) from None
+
+    return wrapper
+
+
+def is_fragment(request) -> bool:
+    """An htmx request for part of a page (not a history restore, which needs the page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+@require_GET
+@customer_required
+def home(request):
+    """The customer's tickets, newest first; site admins also see their sites' tickets."""
+    status = request.GET.get("status", "all")
+    if status not in STATUS_FILTERS:
+        status = "all"
+    # ticket_queue rather than tickets_for_requester: same permission scope, but it filters
+    # by state and pages with a keyset cursor instead of stopping at a fixed number.
+    page = selectors.ticket_queue(
+        user=request.user,
+        filters=selectors.QueueFilters(
+            status=status, order="newest", q=request.GET.get("q", "")[:200]
+        ),
+        cursor=request.GET.get("after") or None,
+        limit=LIST_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": [
+                ("all", _("All")),
+                ("active", _("Active")),
+                ("resolved", _("Resolved")),
+                ("closed", _("Closed")),
+            ],
+            "q": request.GET.get("q", ""),
+            "show_requester": request.user.role == "site_admin",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@customer_required
+def ticket_new(request):
+    """Step 1 picks the category (GET ?category=ID, or htmx swapping the category's part);
+    step 2 posts the ticket form of that category."""
+    user = request.user
+    categories = categories_active()
+    source = request.POST if request.method == "POST" else request.GET
+    category_form = CategoryForm(
+        {"category": source.get("category", "")}
+        if "category" in source or request.method == "POST"
+        else None,
+        categories=categories,
+    )
+    category = category_form.chosen()
+    status = 200
+    if request.method == "GET":
+        form = TicketForm(user=user, category=category)
+    else:
+        form = TicketForm(request.POST, request.FILES, user=user, category=category)
+        if not form.is_valid() or category is None:
+            if category is None and not category_form.errors:
+                category_form.add_error("category", _("Choose the category of your request."))
+        elif ratelimit.hit(
+            f"portal:ticket_create:{user.pk}", limit=SUBMISSIONS_PER_HOUR, window_seconds=3600
+        ):
+            form.add_error(
+                None,
+                _(
+                    "You have sent many tickets in the last hour. Please wait a while before "
+                    "sending another, or add a message to one of your open tickets."
+                ),
+            )
+            status = 429
+        else:
+            try:
+                ticket = _ticket_create(request, form, category)
+            except ValidationError as error:
+                form.add_service_error(error)
+            except PermissionDeniedError:
+                raise
+            except AyudaError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Ticket #%(number)s was created; we sent you an acknowledgement.")
+                    % {"number": ticket.number},
+                )
+                return redirect("portal:ticket", pk=ticket.pk)
+
+    context = {
+        "category_form": category_form,
+        "category": category,
+        "form": form,
+        "files_dropped": request.method == "POST" and bool(request.FILES),
+    }
+    if is_fragment(request) and request.method == "GET":
+        # The category's fields, plus its help (swapped out of band by hx-select-oob).
+        response = HttpResponse(
+            "".join(
+                render_to_string(f"portal/ticket_new.html#{name}", context, request=request)
+                for name in ("category_help", "category_part")
+            )
+        )
+    else:
+        response = render(request, "portal/ticket_new.html", context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _ticket_create(request, form: TicketForm, category) -> Ticket:
+    client = client_info(request.headers.get("User-Agent"))
+    environment = form.environment() | {
+        "browser": client.browser,
+        "operating_system": client.operating_system,
+    }
+    return services.ticket_create(
+        requester=request.user,
+        actor=request.user,
+        channel=Channel.PORTAL,
+        subject=form.cleaned_data["subject"],
+        description=form.cleaned_data["description"],
+        type=form.cleaned_data["type"],
+        category=category,
+        site=form.cleaned_data.get("site"),
+        environment=environment,
+        extra=form.extra(),
+        attachments=form.cleaned_data.get("attachments") or [],
+    )
+
+
+def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = None) -> dict:
+    timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
+    labels = {}
+    if ticket.category_id:
+        labels = {
+            spec.get("name"): spec.get("label") or spec.get("name")
+            for spec in ticket.category.extra_fields or []
+            if isinstance(spec, dict)
+        }
+    return {
+        "ticket": ticket,
+        "articles": timeline["articles"],
+        "extra_answers": [(labels.get(k, k), v) for k, v in (ticket.extra or {}).items()],
+        "is_closed": ticket.state_category == StateCategory.CLOSED,
+        "is_resolved": ticket.state_category == StateCategory.RESOLVED,
+        "reply_form": reply_form or ReplyForm(),
+    }
+
+
+@require_GET
+@customer_required
+def ticket_detail(request, pk: int):
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    return render(request, "portal/ticket.html", _ticket_context(request, ticket))
+
+
+@require_POST
+@customer_required
+def ticket_reply(request, pk: int):
+    """A customer message. htmx swaps the conversation in place; without JS, PRG."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    form = ReplyForm(request.POST, request.FILES)
+    notice = ""
+    if form.is_valid():
+        was_resolved = ticket.state_category == StateCategory.RESOLVED
+        try:
+            services.article_add_customer(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                kind=ArticleKind.PORTAL,
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        except PermissionDeniedError:
+            raise
+        except AyudaError as error:
+            form.add_error(None, error.message)
+        else:
+            notice = (
+                _("Your reply reopened the ticket.")
+                if was_resolved
+                else _("Your message was added to the ticket.")
+            )
+            if not is_fragment(request):
+                messages.success(request, notice)
+                return redirect("portal:ticket", pk=ticket.pk)
+            ticket = selectors.ticket_get(user=request.user, pk=pk)
+            form = ReplyForm()
+
+    context = _ticket_context(request, ticket, reply_form=form) | {"notice": notice}
+    if not is_fragment(request):
+        return render(request, "portal/ticket.html", context)
+    html = render_to_string("portal/ticket.html#conversation", context, request=request)
+    html += render_to_string(
+        "portal/ticket.html#state_badge", context | {"oob": True}, request=request
+    )
+    return HttpResponse(html)
+
+
+@require_GET
+@customer_required
+def attachment_download(request, pk: int):
+    """A file from a public message of a ticket the customer may see; always a download."""
+    attachment = get_object_or_404(Attachment.objects.only("pk", "ticket_id", "article_id"), pk=pk)
+    ticket = selectors.ticket_get(user=request.user, pk=attachment.ticket_id)
+    if (
+        attachment.article_id is None
+        or not articles_visible_to(request.user, ticket).filter(pk=attachment.article_id).exists()
+    ):
+        raise Http404
+    attachment.refresh_from_db(fields=["file", "filename", "content_type"])
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
