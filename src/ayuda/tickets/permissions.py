@@ -57,6 +57,8 @@ def ticket_visible_to(user: User) -> QuerySet[Ticket]:
 
 
 def can_view(user: User, ticket: Ticket) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
     scope = ticket_scope(user)
     if scope is None:
         return True
