@@ -184,6 +184,24 @@ AYUDA_ATTACHMENT_MAX_COUNT = int(os.environ.get("AYUDA_ATTACHMENT_MAX_COUNT", 10
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# E-mail channel (intake/email, notifications): see docs/email.md.
+AYUDA_EMAIL_FROM = os.environ.get("AYUDA_EMAIL_FROM", "")  # empty: DEFAULT_FROM_EMAIL
+AYUDA_EMAIL_INSTANCE_ID = os.environ.get("AYUDA_EMAIL_INSTANCE_ID", "ayuda")  # X-Ayuda-Loop
+AYUDA_EMAIL_POLL_SECONDS = int(os.environ.get("AYUDA_EMAIL_POLL_SECONDS", "60"))
+AYUDA_EMAIL_SENDER_LIMIT = (30, 3600)  # at most 30 tickets/articles per sender per hour
+AYUDA_EMAIL_TRANSIENT_TRIES = 5  # database errors on one mail before it is kept as failed
+AYUDA_EMAIL_MAX_ATTEMPTS = 10  # SMTP attempts per outgoing message (back-off up to 1 h)
+AYUDA_EMAIL_RETRY_BASE_SECONDS = 30
+AYUDA_EMAIL_SENDING_TIMEOUT = 600  # a send stuck longer than this is tried again
+CELERY_BEAT_SCHEDULE["intake-mailboxes-poll"] = {
+    "task": "ayuda.intake.tasks.mailboxes_poll",
+    "schedule": AYUDA_EMAIL_POLL_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
+    "task": "ayuda.notifications.tasks.outgoing_retry_due",
+    "schedule": 30,
+}
+
 # Key for secrets stored in the database (mailbox passwords, customer credentials).
 AYUDA_ENCRYPTION_KEYS = env_list("AYUDA_ENCRYPTION_KEYS") or [SECRET_KEY]
 

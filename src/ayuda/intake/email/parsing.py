@@ -1,0 +1,349 @@
+"""Turn the bytes of a mail into what a ticket needs, with Python's ``email`` package.
+
+Nothing here touches the database. Parsing is tolerant: unknown charsets, broken encoded
+words and malformed address headers fall back to the best reading instead of failing; the
+only mails refused are those with no usable sender address (``MailParseError``).
+"""
+
+import hashlib
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from html.parser import HTMLParser
+
+import nh3
+
+from ayuda.tickets.attachments import IncomingFile, safe_filename
+
+MAX_REFERENCES = 100
+MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
+FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
+
+# The sanitiser keeps structure and links; scripts, styles, event handlers, forms, iframes and
+# dangerous URL schemes are removed. ``cid:`` stays so inline images can be mapped later.
+HTML_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+HTML_ATTRIBUTES = {
+    "*": {"title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+
+
+class MailParseError(Exception):
+    """The mail cannot become a ticket or article (no sender, say). It is kept and shown."""
+
+
+@dataclass
+class ParsedMail:
+    message: EmailMessage
+    message_id: str
+    in_reply_to: list[str]
+    references: list[str]
+    subject: str
+    from_name: str
+    from_address: str
+    to: list[str]
+    cc: list[str]
+    reply_to: str
+    date: datetime | None
+    text: str
+    html: str  # sanitised
+    raw_html: str  # unsanitised, only for quote trimming before sanitising again
+    attachments: list[IncomingFile] = field(default_factory=list)
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this mail answers, most specific first."""
+        seen: list[str] = []
+        for mid in [*self.in_reply_to, *reversed(self.references)]:
+            if mid not in seen:
+                seen.append(mid)
+        return seen
+
+    def digest(self) -> str:
+        """A hash of what the sender wrote, blind to transport headers added on the way."""
+        h = hashlib.sha256()
+        for part in (self.from_address, self.subject, self.date.isoformat() if self.date else ""):
+            h.update(part.encode("utf-8", "replace") + b"\x00")
+        h.update(self.text.encode("utf-8", "replace") + b"\x00")
+        h.update(self.raw_html.encode("utf-8", "replace") + b"\x00")
+        for file in self.attachments:
+            h.update(file.name.encode("utf-8", "replace") + file.digest().encode())
+        return h.hexdigest()
+
+
+# -- headers ------------------------------------------------------------------------------------
+
+
+def _header(msg: Message, name: str) -> str:
+    """A header as text; never raises on malformed encoded words."""
+    try:
+        value = msg.get(name)
+    except Exception:  # the header parser gave up; read the raw value
+        value = None
+        for key, raw in msg.raw_items() if hasattr(msg, "raw_items") else []:
+            if key.lower() == name.lower():
+                value = raw
+                break
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
+    values = []
+    try:
+        header = msg.get(name)
+        if header is not None and getattr(header, "addresses", None):
+            found = [
+                (a.display_name, a.addr_spec.lower())
+                for a in header.addresses
+                if "@" in (a.addr_spec or "")
+            ]
+            if found:
+                return found
+        if header is not None:
+            values = [str(header)]
+    except Exception:
+        values = [v for k, v in msg.raw_items() if k.lower() == name.lower()]
+    return [(n, a.lower()) for n, a in getaddresses(values) if "@" in a]
+
+
+def message_ids(value: str) -> list[str]:
+    found = MESSAGE_ID_RE.findall(value or "")
+    if not found and value and value.strip() and " " not in value.strip():
+        found = [f"<{value.strip().strip('<>')}>"]
+    return [m[:998] for m in found]
+
+
+# -- bodies -------------------------------------------------------------------------------------
+
+
+def part_text(part: Message) -> str:
+    """Decode a text part, whatever charset it claims."""
+    try:
+        content = part.get_content()
+        if isinstance(content, str):
+            return content
+    except (LookupError, UnicodeError, ValueError, AssertionError, KeyError):
+        pass
+    payload = part.get_payload(decode=True) or b""
+    charsets = [part.get_content_charset(), *FALLBACK_CHARSETS]
+    for charset in charsets:
+        if not charset:
+            continue
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1", errors="replace")
+
+
+class _TextExtractor(HTMLParser):
+    BLOCK = {
+        "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+        "blockquote", "pre", "hr", "ul", "ol", "dl", "dt", "dd", "section", "article",
+    }  # fmt: skip
+    SKIP = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except Exception:
+        return re.sub(r"<[^>]+>", " ", html)
+    lines = [" ".join(line.split()) for line in "".join(extractor.parts).splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def html_sanitise(html: str) -> str:
+    if not html.strip():
+        return ""
+    return nh3.clean(
+        html,
+        attributes=HTML_ATTRIBUTES,
+        url_schemes=HTML_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+
+def _filename(part: Message, index: int, default_stem: str = "attachment") -> str:
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if name:
+        return safe_filename(" ".join(str(name).split()))
+    ctype = part.get_content_type()
+    ext = {"text/plain": ".txt", "image/jpeg": ".jpg", "text/calendar": ".ics"}.get(
+        ctype
+    ) or mimetypes.guess_extension(ctype, strict=False)
+    return f"{default_stem}-{index}{ext or '.bin'}"
+
+
+def _disposition(part: Message) -> str:
+    try:
+        return (part.get_content_disposition() or "").lower()
+    except Exception:
+        return ""
+
+
+def _collect_files(
+    part: Message,
+    body_parts: set[int],
+    parent_type: str,
+    files: list[IncomingFile],
+    extra_text: list[str],
+) -> None:
+    ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        # A forwarded mail is kept whole, as an .eml file.
+        inner = part.get_payload()
+        inner_msg = inner[0] if isinstance(inner, list) and inner else None
+        if inner_msg is None:
+            return
+        subject = _header(inner_msg, "Subject") or "forwarded message"
+        name = _filename(part, len(files) + 1) if part.get_filename() else None
+        name = name or safe_filename(f"{subject[:80]}.eml")
+        files.append(IncomingFile(name=name, content=bytes(inner_msg.as_bytes(policy=policy.SMTP))))
+        return
+    if part.is_multipart():
+        for sub in part.iter_parts():
+            _collect_files(sub, body_parts, ctype, files, extra_text)
+        return
+    if id(part) in body_parts:
+        return
+    disposition = _disposition(part)
+    has_name = bool(
+        part.get_param("name") or part.get_param("filename", header="content-disposition")
+    )
+    if ctype in ("text/plain", "text/html") and disposition != "attachment" and not has_name:
+        if parent_type == "multipart/alternative":
+            return  # the other rendering of the body
+        if ctype == "text/plain":
+            extra_text.append(part_text(part))  # Apple Mail splits bodies around images
+        return
+    if ctype.startswith("message/") or ctype == "text/rfc822-headers":
+        return  # delivery-status reports and the like: read by the filters, not kept
+    content = part.get_payload(decode=True)
+    if content is None:
+        return
+    inline = disposition == "inline" or (disposition != "attachment" and bool(part["Content-ID"]))
+    stem = "invitation" if ctype == "text/calendar" else "attachment"
+    files.append(
+        IncomingFile(name=_filename(part, len(files) + 1, stem), content=content, inline=inline)
+    )
+
+
+# -- the mail -----------------------------------------------------------------------------------
+
+
+def mail_parse(raw: bytes) -> ParsedMail:
+    """Parse a mail. Raises MailParseError only when it has no usable sender."""
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+
+    from_list = _addresses(msg, "From")
+    if not from_list:
+        # Some mailers write a bare, unquoted From the modern parser rejects.
+        name, addr = parseaddr(_header(msg, "From"))
+        from_list = [(name, addr.lower())] if "@" in addr else []
+    if not from_list:
+        sender = _addresses(msg, "Sender")
+        from_list = sender
+    if not from_list:
+        raise MailParseError("The mail has no sender address (From header missing or invalid).")
+    from_name, from_address = from_list[0]
+
+    date = None
+    try:
+        date_value = _header(msg, "Date")
+        date = parsedate_to_datetime(date_value) if date_value else None
+        if date is not None and date.tzinfo is None:
+            date = None
+    except (TypeError, ValueError, IndexError):
+        date = None
+
+    body_parts: set[int] = set()
+    text = html = ""
+    plain_part = html_part = None
+    try:
+        plain_part = msg.get_body(preferencelist=("plain",))
+        html_part = msg.get_body(preferencelist=("html",))
+    except Exception:
+        plain_part = html_part = None
+    if plain_part is not None:
+        body_parts.add(id(plain_part))
+        text = part_text(plain_part)
+    if html_part is not None:
+        body_parts.add(id(html_part))
+        html = part_text(html_part)
+    if not msg.is_multipart() and plain_part is None and html_part is None:
+        # A single non-text part (a bare PDF, say) is an attachment, not a body.
+        pass
+
+    files: list[IncomingFile] = []
+    extra_text: list[str] = []
+    _collect_files(msg, body_parts, "", files, extra_text)
+    if extra_text:
+        text = "\n\n".join(t for t in [text, *extra_text] if t.strip())
+    if not text.strip() and html:
+        text = html_to_text(html)
+
+    return ParsedMail(
+        message=msg,
+        message_id=(message_ids(_header(msg, "Message-ID")) or [""])[0],
+        in_reply_to=message_ids(_header(msg, "In-Reply-To")),
+        references=message_ids(_header(msg, "References"))[-MAX_REFERENCES:],
+        subject=_header(msg, "Subject")[:500],
+        from_name=from_name,
+        from_address=from_address,
+        to=[a for _, a in _addresses(msg, "To")],
+        cc=[a for _, a in _addresses(msg, "Cc")],
+        reply_to=(_addresses(msg, "Reply-To") or [("", "")])[0][1],
+        date=date,
+        text=_normalise_newlines(text).strip(),
+        html=html_sanitise(html),
+        raw_html=html,
+        attachments=files,
+    )
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,450 @@
+"""Ingestion through the real ticket services, on the database (no IMAP server here)."""
+
+import pytest
+
+from ayuda.accounts.models import Role, User
+from ayuda.accounts.tests.factories import organisation_make, user_make, vendor_make
+from ayuda.intake.email.ingest import inbound_mail_retry, mail_ingest
+from ayuda.intake.models import (
+    InboundMail,
+    InboundMailStatus,
+    NonParticipantReplyPolicy,
+    UnknownSenderPolicy,
+)
+from ayuda.notifications.models import DeliveryStatus, OutgoingKind, OutgoingMessage
+from ayuda.tickets import services
+from ayuda.tickets.models import (
+    Article,
+    Attachment,
+    Channel,
+    SenderRole,
+    StateCategory,
+    Ticket,
+)
+from ayuda.tickets.tests.factories import desk_make, ticket_in
+
+from .factories import mail_bytes, mailbox_make
+from .mail_fixtures import expected, fixture_bytes, fixture_names
+
+pytestmark = pytest.mark.django_db
+
+NEW_MAIL_FIXTURES = [n for n in fixture_names() if "outcome" in expected()[n]]
+
+
+@pytest.fixture
+def ingest(committed):
+    def run(raw, mailbox, uid=None):
+        return committed(
+            mail_ingest, raw=raw, mailbox=mailbox, uid=uid, uidvalidity=1 if uid else None
+        )
+
+    return run
+
+
+@pytest.mark.parametrize("name", NEW_MAIL_FIXTURES)
+def test_fixture_ingests_as_expected(name, ingest):
+    # given
+    exp = expected()[name]
+    mailbox = mailbox_make()
+
+    # when
+    row, created = ingest(fixture_bytes(name), mailbox, uid=1)
+
+    # then
+    assert created
+    outcome = exp["outcome"]
+    if outcome == "new_ticket":
+        assert row.status == InboundMailStatus.PROCESSED, row.reason
+        ticket = row.ticket
+        assert ticket.channel == Channel.EMAIL
+        assert ticket.requester.email == exp["from"]
+        first = ticket.articles.order_by("pk").first()
+        assert first.kind == "email" and first.sender_role == SenderRole.CUSTOMER
+        assert first.message_id == exp.get("message_id", first.message_id)
+        for needle in exp.get("text_contains", []):
+            assert needle in ticket.description
+        for needle in exp.get("html_not_contains", []):
+            assert needle.lower() not in first.body_html.lower()
+        stored = sorted(Attachment.objects.filter(ticket=ticket).values_list("filename", flat=True))
+        if "accepted" in exp:
+            assert stored == sorted(exp["accepted"])
+        if exp.get("refused"):
+            note = ticket.articles.get(sender_role=SenderRole.SYSTEM)
+            assert note.internal
+            for refused in exp["refused"]:
+                assert refused in note.body
+    elif outcome == "ignored":
+        assert row.status == InboundMailStatus.IGNORED
+        assert Ticket.objects.count() == 0
+    elif outcome == "failed":
+        assert row.status == InboundMailStatus.FAILED
+        assert row.reason
+        assert bytes(row.raw) == fixture_bytes(name)
+        assert Ticket.objects.count() == 0
+
+
+def test_same_mail_twice_makes_one_ticket(ingest):
+    # given
+    mailbox = mailbox_make()
+    raw = fixture_bytes("plain_new.eml")
+    ingest(raw, mailbox, uid=1)
+
+    # when the same mail arrives again (another UID, another mailbox)
+    _row, created = ingest(raw, mailbox_make(), uid=99)
+
+    # then
+    assert not created
+    assert Ticket.objects.count() == 1
+    assert InboundMail.objects.count() == 1
+
+
+def test_two_different_mails_sharing_a_message_id_are_both_kept(ingest):
+    # given
+    mailbox = mailbox_make()
+    ingest(fixture_bytes("duplicate_message_id_a.eml"), mailbox, uid=1)
+
+    # when
+    row, created = ingest(fixture_bytes("duplicate_message_id_b.eml"), mailbox, uid=2)
+
+    # then
+    assert created and row.status == InboundMailStatus.PROCESSED
+    assert Ticket.objects.count() == 2
+    # and a third delivery of the second one is still a duplicate
+    assert not ingest(fixture_bytes("duplicate_message_id_b.eml"), mailbox, uid=3)[1]
+
+
+def test_mail_without_message_id_is_deduplicated_by_uid(ingest):
+    # given
+    mailbox = mailbox_make()
+    raw = fixture_bytes("missing_message_id.eml")
+    ingest(raw, mailbox, uid=7)
+
+    # when
+    _row, created = ingest(raw, mailbox, uid=7)
+
+    # then
+    assert not created
+    assert Ticket.objects.count() == 1
+
+
+def test_known_user_is_the_requester_and_domain_gives_the_organisation(ingest):
+    # given
+    org = organisation_make(email_domains="tiendas-sol.es", language="es")
+    known = user_make(email="maria.lopez@tiendas-sol.es", organisation=org)
+    mailbox = mailbox_make()
+
+    # when
+    row, _ = ingest(fixture_bytes("plain_new.eml"), mailbox)
+    row2, _ = ingest(fixture_bytes("latin1_encoded_subject.eml"), mailbox)
+
+    # then
+    assert row.ticket.requester == known
+    newcomer = row2.ticket.requester
+    assert newcomer.email == "jose.munoz@tiendas-sol.es"
+    assert newcomer.organisation == org and newcomer.language == "es"
+    assert newcomer.role == Role.REQUESTER and not newcomer.has_usable_password()
+    assert newcomer.first_name == "José" and newcomer.last_name == "Muñoz"
+
+
+def test_unknown_sender_is_quarantined_when_the_mailbox_rejects_strangers(ingest):
+    # given
+    mailbox = mailbox_make(unknown_senders=UnknownSenderPolicy.REJECT)
+
+    # when
+    row, _ = ingest(fixture_bytes("gmail_new_alternative.eml"), mailbox)
+
+    # then
+    assert row.status == InboundMailStatus.QUARANTINED
+    assert Ticket.objects.count() == 0
+    assert not User.objects.filter(email="john.carter@example.com").exists()
+
+
+def _ticket_from(ingest, name, mailbox):
+    row, _ = ingest(fixture_bytes(name), mailbox)
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    return row.ticket
+
+
+def test_reply_joins_its_ticket_by_references_and_is_trimmed(ingest):
+    # given
+    mailbox = mailbox_make()
+    ticket = _ticket_from(ingest, "gmail_new_alternative.eml", mailbox)
+
+    # when
+    row, _ = ingest(fixture_bytes("gmail_reply.eml"), mailbox)
+
+    # then
+    assert row.ticket == ticket
+    article = row.article
+    assert article.sender_role == SenderRole.CUSTOMER and not article.internal
+    assert article.body == "It works again after clearing the browser cache. Thank you!"
+    assert "gmail_quote" not in article.body_html
+    assert Ticket.objects.count() == 1
+
+
+def test_reply_joins_by_our_outgoing_message_id(ingest):
+    # given a ticket whose acknowledgement went out
+    mailbox = mailbox_make()
+    ticket = _ticket_from(ingest, "outlook_html_only.eml", mailbox)
+    ack = OutgoingMessage.objects.get(ticket=ticket, kind=OutgoingKind.ACKNOWLEDGEMENT)
+    raw = mail_bytes(
+        sender="Giulia Bianchi <g.bianchi@negozi-luna.it>",
+        subject="R: Stampante",
+        body="Grazie!",
+        headers={"In-Reply-To": ack.message_id},
+    )
+
+    # when
+    row, _ = ingest(raw, mailbox)
+
+    # then
+    assert row.ticket == ticket and row.article.body == "Grazie!"
+
+
+def test_reply_joins_by_subject_reference_alone(ingest):
+    # given
+    mailbox = mailbox_make()
+    ticket = _ticket_from(ingest, "plain_new.eml", mailbox)
+    raw = mail_bytes(
+        sender="maria.lopez@tiendas-sol.es", subject=f"Re: [#{ticket.pk}] contador", body="Sigue."
+    )
+
+    # when
+    row, _ = ingest(raw, mailbox)
+
+    # then
+    assert row.ticket == ticket
+
+
+@pytest.mark.parametrize(
+    ("policy", "status", "tickets"),
+    [
+        (NonParticipantReplyPolicy.NEW_TICKET, InboundMailStatus.PROCESSED, 2),
+        (NonParticipantReplyPolicy.QUARANTINE, InboundMailStatus.QUARANTINED, 1),
+    ],
+)
+def test_reply_from_a_non_participant_never_lands_in_the_ticket(policy, status, tickets, ingest):
+    # given
+    mailbox = mailbox_make(non_participant_replies=policy)
+    ticket = _ticket_from(ingest, "plain_new.eml", mailbox)
+    raw = mail_bytes(sender="intruder@evil.example", subject=f"Re: [#{ticket.pk}] x", body="Hi")
+
+    # when
+    row, _ = ingest(raw, mailbox)
+
+    # then
+    assert row.status == status
+    assert Ticket.objects.count() == tickets
+    assert ticket.articles.count() == 1
+
+
+def test_cc_participant_answer_lands_in_the_ticket_for_the_agents(ingest):
+    # given a ticket whose first mail was copied to a colleague (whom the portal would not let
+    # reply in the requester's name)
+    mailbox = mailbox_make()
+    raw = mail_bytes(
+        sender="boss@example.com", subject="Printer", headers={"Cc": "colleague@example.com"}
+    )
+    ticket = ingest(raw, mailbox)[0].ticket
+    reply = mail_bytes(sender="colleague@example.com", subject=f"Re: [#{ticket.pk}] Printer")
+
+    # when
+    row, _ = ingest(reply, mailbox)
+
+    # then
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    assert row.ticket == ticket
+    assert row.article.internal and row.article.sender_role == SenderRole.CUSTOMER
+    assert row.article.email_from == "colleague@example.com"
+
+
+def test_customer_reply_reopens_a_resolved_ticket(ingest, committed):
+    # given
+    desk = desk_make()
+    ticket = committed(ticket_in, StateCategory.RESOLVED, desk=desk)
+    raw = mail_bytes(sender=desk.requester.email, subject=f"Re: [#{ticket.pk}] x", body="Again!")
+
+    # when
+    row, _ = ingest(raw, mailbox_make())
+
+    # then
+    ticket.refresh_from_db()
+    assert row.ticket == ticket
+    assert ticket.state_category == StateCategory.OPEN
+
+
+def test_reply_to_a_closed_ticket_opens_a_follow_up(ingest, committed):
+    # given
+    desk = desk_make()
+    ticket = committed(ticket_in, StateCategory.CLOSED, desk=desk)
+    raw = mail_bytes(sender=desk.requester.email, subject=f"Re: [#{ticket.pk}] x", body="Again!")
+
+    # when
+    row, _ = ingest(raw, mailbox_make())
+
+    # then
+    assert row.status == InboundMailStatus.PROCESSED
+    assert row.ticket != ticket
+    assert row.ticket.articles.filter(
+        sender_role=SenderRole.SYSTEM, body__contains=f"#{ticket.pk}"
+    ).exists()
+
+
+def test_auto_reply_to_a_ticket_adds_nothing_and_sends_nothing(ingest):
+    # given
+    mailbox = mailbox_make()
+    ticket = _ticket_from(ingest, "outlook_html_only.eml", mailbox)
+    sent_before = OutgoingMessage.objects.count()
+
+    # when
+    row, _ = ingest(fixture_bytes("autoreply_outlook_ooo.eml"), mailbox)
+
+    # then
+    assert row.status == InboundMailStatus.IGNORED
+    assert ticket.articles.count() == 1
+    assert OutgoingMessage.objects.count() == sent_before
+
+
+def test_bounce_marks_our_outgoing_message_bounced(ingest):
+    # given an acknowledgement we sent
+    mailbox = mailbox_make()
+    ticket = _ticket_from(ingest, "plain_new.eml", mailbox)
+    ack = OutgoingMessage.objects.get(ticket=ticket)
+    raw = fixture_bytes("bounce_dsn.eml").replace(
+        b"<ayuda.bounced-outgoing@ayuda.test>", ack.message_id.encode()
+    )
+
+    # when
+    row, _ = ingest(raw, mailbox)
+
+    # then
+    ack.refresh_from_db()
+    assert row.status == InboundMailStatus.IGNORED
+    assert ack.status == DeliveryStatus.BOUNCED
+    assert "User unknown" in ack.last_error
+
+
+def test_a_sender_in_a_loop_is_stopped_by_the_rate_limit(settings, ingest):
+    # given
+    settings.AYUDA_EMAIL_SENDER_LIMIT = (3, 3600)
+    mailbox = mailbox_make()
+
+    # when a machine without auto-reply headers keeps writing
+    rows = [
+        ingest(mail_bytes(sender="robot@example.com", subject=f"n{i}"), mailbox)[0]
+        for i in range(5)
+    ]
+
+    # then
+    assert [r.status for r in rows] == ["processed"] * 3 + ["quarantined"] * 2
+    assert Ticket.objects.count() == 3
+
+
+def test_vendor_case_number_is_captured_and_stripped_mail_still_matches(ingest, committed):
+    # given a ticket escalated to a vendor by mail
+    desk = desk_make()
+    vendor = vendor_make(
+        name="VendorSoft",
+        email="support@vendor-soft.example",
+        case_number_pattern=r"\b(CS-\d{7})\b",
+    )
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+    committed(
+        services.ticket_escalate_to_vendor,
+        ticket=ticket,
+        actor=desk.agent_l1,
+        vendor=vendor,
+        reason="Crash on refund",
+    )
+    escalation = OutgoingMessage.objects.get(ticket=ticket, kind=OutgoingKind.VENDOR_ESCALATION)
+    assert escalation.to_address == "support@vendor-soft.example"
+    mailbox = mailbox_make()
+    first = fixture_bytes("vendor_first_answer.eml").replace(
+        b"<ayuda.unknown-outgoing.6@ayuda.test>", escalation.message_id.encode()
+    )
+
+    # when the vendor answers, then later writes with our references stripped
+    row1, _ = ingest(first, mailbox)
+    row2, _ = ingest(fixture_bytes("vendor_stripped_followup.eml"), mailbox)
+
+    # then
+    ticket.refresh_from_db()
+    assert ticket.vendor_reference == "CS-0048812"
+    for row in (row1, row2):
+        assert row.status == InboundMailStatus.PROCESSED, row.reason
+        assert row.ticket == ticket
+        assert row.article.internal and row.article.sender_role == SenderRole.VENDOR
+    # and nothing of it went to the customer
+    assert not OutgoingMessage.objects.filter(
+        ticket=ticket, article__in=[row1.article, row2.article]
+    ).exists()
+
+
+def test_vendor_mail_matching_no_ticket_is_quarantined(ingest):
+    # given
+    vendor_make(email="support@vendor-soft.example", case_number_pattern=r"CS-\d{7}")
+
+    # when
+    row, _ = ingest(fixture_bytes("vendor_stripped_followup.eml"), mailbox_make())
+
+    # then
+    assert row.status == InboundMailStatus.QUARANTINED
+    assert Ticket.objects.count() == 0
+
+
+def test_agent_mail_to_a_ticket_is_an_internal_note(ingest, committed):
+    # given
+    desk = desk_make()
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+    raw = mail_bytes(sender=desk.agent_l1.email, subject=f"Re: [#{ticket.pk}]", body="FYI")
+
+    # when
+    row, _ = ingest(raw, mailbox_make())
+
+    # then
+    assert row.article.internal and row.article.sender_role == SenderRole.AGENT
+
+
+def test_quarantined_mail_can_be_released_as_a_new_ticket(ingest, committed):
+    # given
+    mailbox = mailbox_make(unknown_senders=UnknownSenderPolicy.REJECT)
+    row, _ = ingest(fixture_bytes("gmail_new_alternative.eml"), mailbox)
+
+    # when
+    row = committed(inbound_mail_retry, mail_id=row.pk, force="new_ticket")
+
+    # then
+    assert row.status == InboundMailStatus.PROCESSED and row.ticket is not None
+    assert row.attempts == 2
+
+
+def test_failed_mail_is_kept_and_retry_keeps_it_failed_with_the_reason(ingest):
+    # given
+    row, _ = ingest(fixture_bytes("no_sender.eml"), mailbox_make())
+
+    # when
+    row = inbound_mail_retry(mail_id=row.pk)
+
+    # then
+    assert row.status == InboundMailStatus.FAILED
+    assert "sender" in row.reason
+
+
+def test_ticket_and_inbound_row_commit_together(monkeypatch, ingest):
+    # given a service that fails after the ticket row was written
+    from ayuda.tickets.services import _base
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("crash in the middle")
+
+    monkeypatch.setattr(_base, "events_record", boom)
+    monkeypatch.setattr("ayuda.tickets.services.lifecycle.events_record", boom, raising=False)
+    mailbox = mailbox_make()
+
+    # when
+    row, _created = ingest(fixture_bytes("plain_new.eml"), mailbox, uid=1)
+
+    # then nothing half-made is left, and the mail is kept as failed
+    assert row.status == InboundMailStatus.FAILED and "crash" in row.reason
+    assert Ticket.objects.count() == 0
+    assert Article.objects.count() == 0

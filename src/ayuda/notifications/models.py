@@ -1,0 +1,81 @@
+"""Outgoing messages and their delivery log (R23)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ayuda.tickets.models import Article, Ticket
+
+
+class OutgoingKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    REPLY = "reply", _("Reply")
+    STATE_CHANGED = "state_changed", _("State change")
+    VENDOR_ESCALATION = "vendor_escalation", _("Escalation to vendor")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    RETRYING = "retrying", _("Failed, will retry")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class OutgoingMessage(models.Model):
+    """One mail to one recipient, rendered when it was queued and kept after it is sent.
+
+    ``dedup_key`` (ticket, event, kind, recipient) is unique, so a handler or task that runs
+    twice queues the mail once.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outgoing_messages",
+        verbose_name=_("ticket"),
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("article"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=OutgoingKind.choices)
+    dedup_key = models.CharField(max_length=300, unique=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    from_address = models.CharField(_("from"), max_length=500)
+    to_address = models.CharField(_("to"), max_length=320, db_index=True)
+    subject = models.CharField(_("subject"), max_length=500)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    auto_submitted = models.BooleanField(
+        default=True, help_text=_("Machine-made (acknowledgements, notifications).")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outmsg_status_due"),
+            models.Index(fields=["ticket", "created_at"], name="outmsg_ticket_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_address}"

@@ -1,0 +1,29 @@
+"""Celery tasks for outgoing mail: load by id, call a service; each is safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def notify_ticket_events(ticket_id: int, seqs: list[int]) -> list[int]:
+    messages = services.notify_for_events(ticket_id=ticket_id, seqs=seqs)
+    for message in messages:
+        if message.status == "queued":
+            outgoing_send.delay(message.pk)
+    return [m.pk for m in messages]
+
+
+@shared_task(acks_late=True)
+def outgoing_send(message_pk: int) -> str:
+    message = services.outgoing_deliver(message_pk=message_pk)
+    return message.status if message else "missing"
+
+
+@shared_task
+def outgoing_retry_due() -> int:
+    """Beat: resend what failed once its back-off has passed, and what a dead worker left."""
+    ids = services.outgoing_due_ids()
+    for pk in ids:
+        outgoing_send.delay(pk)
+    return len(ids)
