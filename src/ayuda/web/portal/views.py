@@ -33,7 +33,7 @@ from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
 from .useragent import client_info
 
 SUBMISSIONS_PER_HOUR = 20
-LIST_PAGE_SIZE = 25
+LIST_PAGE_SIZE = 50
 STATUS_FILTERS = ("all", "active", "resolved", "closed")
 
 
