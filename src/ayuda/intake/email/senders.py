@@ -84,4 +84,3 @@ def requester_create(*, sender: Sender, language: str) -> User:
     user.set_unusable_password()
     user.save()
     return user
-

@@ -10,3 +10,28 @@ def committed(django_capture_on_commit_callbacks):
             return fn(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def imap_server():
+    from .imap_server import require_dovecot
+
+    return require_dovecot()
+
+
+@pytest.fixture
+def imap_folder(imap_server):
+    """A fresh folder in the test user's mailbox, removed afterwards."""
+    name = imap_server.folder_create()
+    yield name
+    imap_server.folder_delete(name)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    from ayuda.notifications.tests.smtp import smtp_capture_start
+
+    capture, controller = smtp_capture_start()
+    settings.MAILERS = capture.mailers_setting()
+    yield capture
+    controller.stop()

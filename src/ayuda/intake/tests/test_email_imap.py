@@ -1,0 +1,258 @@
+"""The poller against a real Dovecot (scripts/dovecot.sh) and a real SMTP server (aiosmtpd)."""
+
+import pytest
+
+from ayuda.accounts.models import Role
+from ayuda.accounts.tests.factories import user_make
+from ayuda.intake.email import imap
+from ayuda.intake.email.imap import PROCESSED_KEYWORD, lease_acquire, mailbox_poll
+from ayuda.intake.models import InboundMail, InboundMailStatus, Mailbox
+from ayuda.notifications.models import DeliveryStatus, OutgoingKind, OutgoingMessage
+from ayuda.tickets import services
+from ayuda.tickets.models import Attachment, SenderRole, Ticket
+
+from .factories import mail_bytes, mailbox_make
+from .mail_fixtures import fixture_bytes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.needs_server("dovecot")]
+
+
+@pytest.fixture
+def mailbox(imap_server, imap_folder) -> Mailbox:
+    return mailbox_make(
+        host=imap_server.host,
+        port=imap_server.port,
+        username=imap_server.user,
+        password=imap_server.password,
+        folder=imap_folder,
+    )
+
+
+def _flags(imap_server, folder) -> list[set[bytes]]:
+    with imap_server.client() as client:
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["ALL"])
+        return [set(f[b"FLAGS"]) for f in client.fetch(uids, ["FLAGS"]).values()]
+
+
+def test_poll_ingests_new_mail_once_and_flags_it(imap_server, imap_folder, mailbox, committed):
+    # given three mails in the mailbox: a new request, a pasted screenshot, an out-of-office
+    imap_server.deliver(
+        imap_folder,
+        fixture_bytes("plain_new.eml"),
+        fixture_bytes("inline_image_related.eml"),
+        fixture_bytes("autoreply_xautoreply.eml"),
+    )
+
+    # when
+    first = committed(mailbox_poll, mailbox)
+    second = committed(mailbox_poll, mailbox)
+
+    # then
+    assert first.error == "" and first.ingested == 3
+    assert first.statuses == {"processed": 2, "ignored": 1}
+    assert second.seen == 0 and second.ingested == 0
+    assert Ticket.objects.count() == 2
+    assert all(
+        {b"\\Seen", PROCESSED_KEYWORD.encode()} <= f for f in _flags(imap_server, imap_folder)
+    )
+    mailbox.refresh_from_db()
+    assert mailbox.last_polled_at is not None and mailbox.lease_token == ""
+
+
+def test_crash_after_commit_before_flagging_does_not_double(
+    imap_server, imap_folder, mailbox, committed, monkeypatch
+):
+    # given a poller that dies right after committing, before it flags anything
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"), fixture_bytes("iso2022jp.eml"))
+    real_mark = imap._mark_processed
+
+    def die(*args, **kwargs):
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(imap, "_mark_processed", die)
+    with pytest.raises(SystemExit):
+        committed(mailbox_poll, mailbox)
+    assert Ticket.objects.count() == 2
+    Mailbox.objects.filter(pk=mailbox.pk).update(lease_until=None, lease_token="")
+
+    # when it restarts
+    monkeypatch.setattr(imap, "_mark_processed", real_mark)
+    result = committed(mailbox_poll, mailbox)
+
+    # then
+    assert result.seen == 2 and result.ingested == 0 and result.duplicates == 2
+    assert Ticket.objects.count() == 2
+    assert InboundMail.objects.count() == 2
+    assert all(PROCESSED_KEYWORD.encode() in f for f in _flags(imap_server, imap_folder))
+
+
+def test_crash_before_commit_leaves_the_mail_for_the_next_poll(
+    imap_server, imap_folder, mailbox, committed, monkeypatch
+):
+    # given a poller that dies in the middle of creating the second ticket
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"), fixture_bytes("iso2022jp.eml"))
+    real_create = services.ticket_create
+    calls = []
+
+    def die_on_second(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise SystemExit("killed")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "ticket_create", die_on_second)
+    with pytest.raises(SystemExit):
+        committed(mailbox_poll, mailbox)
+    assert Ticket.objects.count() == 1
+    Mailbox.objects.filter(pk=mailbox.pk).update(lease_until=None, lease_token="")
+
+    # when it restarts
+    monkeypatch.setattr(services, "ticket_create", real_create)
+    result = committed(mailbox_poll, mailbox)
+
+    # then the first was flagged before the crash, the second is taken now
+    assert result.seen == 1 and result.ingested == 1
+    assert Ticket.objects.count() == 2
+
+
+def test_processed_mail_is_moved_when_the_mailbox_says_so(imap_server, imap_folder, committed):
+    # given
+    archive = imap_server.folder_create()
+    try:
+        mailbox = mailbox_make(
+            host=imap_server.host,
+            port=imap_server.port,
+            username=imap_server.user,
+            password=imap_server.password,
+            folder=imap_folder,
+            processed_folder=archive,
+        )
+        imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"))
+
+        # when
+        result = committed(mailbox_poll, mailbox)
+
+        # then
+        assert result.ingested == 1
+        assert _flags(imap_server, imap_folder) == []
+        assert len(_flags(imap_server, archive)) == 1
+    finally:
+        imap_server.folder_delete(archive)
+
+
+def test_a_held_lease_skips_the_poll_and_a_dead_holder_is_taken_over(mailbox, committed):
+    # given a lease held by a live process
+    assert lease_acquire(mailbox) is not None
+
+    # when / then
+    assert committed(mailbox_poll, mailbox).skipped
+
+    # given a lease whose holder died on this machine
+    import socket
+
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        lease_token=f"{socket.gethostname()[:12]}:999999999:abc"
+    )
+
+    # when / then
+    assert not committed(mailbox_poll, mailbox).skipped
+
+
+def test_wrong_password_is_reported_on_the_mailbox(imap_server, imap_folder, committed):
+    # given
+    mailbox = mailbox_make(
+        host=imap_server.host, port=imap_server.port, username=imap_server.user,
+        password="wrong", folder=imap_folder,
+    )  # fmt: skip
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then
+    mailbox.refresh_from_db()
+    assert result.error and mailbox.last_error
+
+
+def test_journey_mail_in_acknowledged_agent_replies_customer_answers_by_mail(
+    imap_server, imap_folder, mailbox, smtp_server, committed
+):
+    """Issue 3's "done means": from the customer's mail client to the ticket and back."""
+    # given a customer mails the help desk with attachments
+    imap_server.deliver(imap_folder, fixture_bytes("attachments_allowed.eml"))
+
+    # when the poller runs
+    committed(mailbox_poll, mailbox)
+
+    # then a ticket exists with the attachments, and the acknowledgement went out by SMTP
+    ticket = Ticket.objects.get()
+    assert ticket.channel == "email" and ticket.requester.email == "john.carter@example.com"
+    assert Attachment.objects.filter(ticket=ticket).count() == 6
+    assert len(smtp_server.received) == 1
+    ack = smtp_server.received[0].message
+    assert ack["To"] == "john.carter@example.com"
+    assert ack["Subject"].strip().startswith(f"[#{ticket.pk}] ")
+    assert ack["In-Reply-To"] == "<attach-allowed-0001@example.com>"
+    assert ack["Auto-Submitted"] == "auto-generated"
+    assert f"#{ticket.pk}" in ack.get_body(("plain",)).get_content()
+    assert ack.get_body(("html",)) is not None
+    assert OutgoingMessage.objects.get(kind=OutgoingKind.ACKNOWLEDGEMENT).status == "sent"
+
+    # when an agent replies from the workspace, and writes an internal note
+    agent = user_make(role=Role.AGENT_L1)
+    committed(
+        services.article_add_reply,
+        ticket=ticket,
+        actor=agent,
+        body="Please restart the sync service and tell us if it helps.",
+    )
+    committed(services.article_add_note, ticket=ticket, actor=agent, body="Secret internal note")
+
+    # then the reply is mailed, threaded; the note is not
+    assert len(smtp_server.received) == 2
+    reply = smtp_server.received[1].message
+    assert reply["Subject"].strip().startswith(f"[#{ticket.pk}] ")
+    assert reply["In-Reply-To"] == "<attach-allowed-0001@example.com>"
+    assert "<attach-allowed-0001@example.com>" in reply["References"]
+    assert reply["Auto-Submitted"] is None
+    assert "restart the sync service" in reply.get_body(("plain",)).get_content()
+    assert all("Secret" not in r.raw.decode() for r in smtp_server.received)
+
+    # when the customer answers from their mail client
+    answer = mail_bytes(
+        sender="John Carter <john.carter@example.com>",
+        subject=f"Re: {reply['Subject'].strip()}",
+        body="Restarted, it works now.\n\nOn Tue, Ayuda wrote:\n> Please restart the sync service",
+        headers={"In-Reply-To": reply["Message-ID"], "References": reply["Message-ID"]},
+    )
+    imap_server.deliver(imap_folder, answer)
+    committed(mailbox_poll, mailbox)
+
+    # then it lands in the same ticket, trimmed, and is acknowledged
+    assert Ticket.objects.count() == 1
+    last = ticket.articles.order_by("-pk").first()
+    assert last.sender_role == SenderRole.CUSTOMER and last.body == "Restarted, it works now."
+    assert len(smtp_server.received) == 3
+    assert InboundMail.objects.filter(status=InboundMailStatus.PROCESSED).count() == 2
+
+
+def test_smtp_failure_is_recorded_and_retried_later(mailbox, smtp_server, committed, settings):
+    # given an SMTP server that refuses for now
+    smtp_server.refuse = True
+    from ayuda.intake.email.ingest import mail_ingest
+
+    committed(mail_ingest, raw=fixture_bytes("plain_new.eml"), mailbox=mailbox)
+    message = OutgoingMessage.objects.get()
+    assert message.status == DeliveryStatus.RETRYING and "451" in message.last_error
+
+    # when the server is back and the back-off has passed
+    smtp_server.refuse = False
+    OutgoingMessage.objects.update(next_attempt_at=message.created_at)
+    from ayuda.notifications.tasks import outgoing_retry_due
+
+    committed(outgoing_retry_due)
+
+    # then
+    message.refresh_from_db()
+    assert message.status == DeliveryStatus.SENT and message.attempts == 2
+    assert len(smtp_server.received) == 1
