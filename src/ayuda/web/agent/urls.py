@@ -1,2 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "agent"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("views/", views.saved_view_save, name="view_save"),
+    path("views/<int:pk>/delete/", views.saved_view_delete, name="view_delete"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/history/", views.ticket_history, name="history"),
+    path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
+]

@@ -1,0 +1,378 @@
+"""Forms of the agent workspace. They parse and shape input; the rules live in the services.
+
+Text fields a service checks (a reply's body, a reason, a solution) are not required here, so
+the user reads the service's own message; the browser still gets ``required`` as a hint.
+"""
+
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ayuda.accounts.models import Level, User
+from ayuda.tickets.attachments import IncomingFile
+from ayuda.tickets.models import (
+    Channel,
+    EscalationMode,
+    Priority,
+    StateCategory,
+    Ticket,
+    TicketType,
+)
+from ayuda.tickets.selectors import QueueFilters
+from ayuda.tickets.services.contacts import CONTACT_CHANNELS
+
+from .lookups import Lookups
+
+EMPTY = [("", "—")]
+
+
+class ObjectChoiceField(forms.ChoiceField):
+    """A select over a list of already-loaded objects; cleans to the object (or None)."""
+
+    def __init__(self, *, empty_label=None, **kwargs):
+        self.empty_label = empty_label
+        self._by_id: dict[str, object] = {}
+        super().__init__(**kwargs)
+
+    def set_objects(self, objects: Iterable, label: Callable = str) -> None:
+        objects = list(objects)
+        self._by_id = {str(o.pk): o for o in objects}
+        empty = [("", self.empty_label or "—")] if not self.required or self.empty_label else []
+        self.choices = empty + [(str(o.pk), label(o)) for o in objects]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self._by_id[str(value)]
+        except KeyError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def has_changed(self, initial, data):
+        return str(getattr(initial, "pk", initial) or "") != str(data or "")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [f for f in files if f]
+
+
+def _text(label, *, rows: int = 4, required_hint: bool = True, **kwargs) -> forms.CharField:
+    attrs = {"rows": rows}
+    if required_hint:
+        attrs["required"] = True
+    return forms.CharField(
+        label=label, required=False, strip=False, widget=forms.Textarea(attrs=attrs), **kwargs
+    )
+
+
+def _line(label, *, required_hint: bool = False, **kwargs) -> forms.CharField:
+    attrs = {"required": True} if required_hint else {}
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs=attrs), **kwargs
+    )
+
+
+def team_label(team) -> str:
+    return f"{team.name} ({Level(team.level).label})"
+
+
+def site_label(site) -> str:
+    return f"{site.organisation.name} / {site.name}"
+
+
+def user_label(user: User) -> str:
+    return user.display_name()
+
+
+# Ticket actions -----------------------------------------------------------------------------
+
+
+class TicketActionForm(forms.Form):
+    """Every action form carries the version of the ticket it was shown with (optimistic
+    concurrency: a stale form gets the service's conflict message)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    has_files = False
+
+    def __init__(self, *args, ticket: Ticket, lookups: Lookups, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", ticket.version)
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.setup(ticket, lookups)
+
+    def setup(self, ticket: Ticket, lookups: Lookups) -> None:
+        """Fill the select boxes; subclasses override."""
+
+    def incoming_files(self) -> list[IncomingFile]:
+        """The uploads as the services take them; reads at most one byte over the limit, so a
+        huge upload is refused by the service without being read into memory."""
+        limit = settings.AYUDA_ATTACHMENT_MAX_BYTES + 1
+        return [
+            IncomingFile(name=upload.name or "attachment", content=upload.read(limit))
+            for upload in self.cleaned_data.get("attachments") or []
+        ]
+
+
+class ReplyForm(TicketActionForm):
+    has_files = True
+    body = _text(_("Reply to the customer"), rows=6)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    ask_customer = forms.BooleanField(
+        label=_("Ask the customer (wait for their answer)"), required=False
+    )
+
+
+class NoteForm(TicketActionForm):
+    has_files = True
+    body = _text(_("Internal note"), rows=4)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+
+class AssignForm(TicketActionForm):
+    team = ObjectChoiceField(label=_("Team"), required=False, empty_label=_("No team"))
+    owner = ObjectChoiceField(label=_("Agent"), required=False, empty_label=_("Nobody"))
+
+    def setup(self, ticket, lookups):
+        self.fields["team"].set_objects(lookups.teams, team_label)
+        self.fields["owner"].set_objects(lookups.agents, user_label)
+        self.initial.setdefault("team", ticket.team_id)
+        self.initial.setdefault("owner", ticket.owner_id)
+
+
+class QualifyForm(TicketActionForm):
+    category = ObjectChoiceField(label=_("Category"), required=False, empty_label=_("None"))
+    type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+    def setup(self, ticket, lookups):
+        active = [c for c in lookups.categories if c.is_active or c.pk == ticket.category_id]
+        self.fields["category"].set_objects(active, lambda c: c.label)
+        self.initial.setdefault("category", ticket.category_id)
+        self.initial.setdefault("type", ticket.type)
+        self.initial.setdefault("priority", ticket.priority)
+
+
+class StateForm(TicketActionForm):
+    state = ObjectChoiceField(label=_("State"), required=True)
+
+    def setup(self, ticket, lookups):
+        # Pending vendor and resolved have their own actions (escalate, resolve).
+        own_action = (StateCategory.PENDING_VENDOR, StateCategory.RESOLVED)
+        states = [
+            s for s in lookups.states if s.category not in own_action or s.pk == ticket.state_id
+        ]
+        self.fields["state"].set_objects(states, lambda s: s.display_name)
+        self.initial.setdefault("state", ticket.state_id)
+
+
+class EscalateForm(TicketActionForm):
+    team = ObjectChoiceField(label=_("Level 2 team"), required=True)
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=EscalationMode.choices,
+        initial=EscalationMode.TRANSFER,
+        widget=forms.RadioSelect,
+    )
+    reason = _text(_("Reason"), rows=3)
+
+    def setup(self, ticket, lookups):
+        self.fields["team"].set_objects([t for t in lookups.teams if t.level == Level.L2])
+
+
+class VendorEscalateForm(TicketActionForm):
+    vendor = ObjectChoiceField(label=_("Vendor"), required=True)
+    reason = _text(_("Reason"), rows=3)
+    reference = _line(_("Vendor reference (if you already have one)"), max_length=100)
+
+    def setup(self, ticket, lookups):
+        self.fields["vendor"].set_objects(lookups.vendors)
+
+
+class VendorReferenceForm(TicketActionForm):
+    reference = _line(_("Vendor reference"), max_length=100)
+
+    def setup(self, ticket, lookups):
+        self.initial.setdefault("reference", ticket.vendor_reference)
+
+
+class HandBackForm(TicketActionForm):
+    answer = _text(_("Answer"), rows=4)
+
+
+class ForwardForm(TicketActionForm):
+    team = ObjectChoiceField(label=_("Team"), required=True)
+    reason = _text(_("Reason"), rows=3)
+
+    def setup(self, ticket, lookups):
+        teams = [t for t in lookups.teams if t.level in (Level.L1, Level.L2)]
+        self.fields["team"].set_objects(teams, team_label)
+
+
+class ResolveForm(TicketActionForm):
+    solution = _text(_("Solution (sent to the customer)"), rows=5)
+
+
+class CloseForm(TicketActionForm):
+    pass
+
+
+class ReopenForm(TicketActionForm):
+    reason = _line(_("Reason"))
+
+
+# Queue ------------------------------------------------------------------------------------------
+
+ORDER_CHOICES = [("oldest", _("Oldest first")), ("newest", _("Newest first"))]
+# The filters a query string may carry, in the order they appear in links.
+QUEUE_PARAMS = (
+    "status",
+    "level",
+    "team",
+    "owner",
+    "category",
+    "organisation",
+    "site",
+    "channel",
+    "type",
+    "q",
+    "order",
+)
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, from GET parameters. A value it doesn't know is ignored."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=EMPTY + Level.choices)
+    team = ObjectChoiceField(label=_("Team"), required=False, empty_label=_("Any team"))
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    category = ObjectChoiceField(label=_("Category"), required=False, empty_label=_("Any"))
+    organisation = ObjectChoiceField(label=_("Organisation"), required=False, empty_label=_("Any"))
+    site = ObjectChoiceField(label=_("Site"), required=False, empty_label=_("Any"))
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=EMPTY + Channel.choices)
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=EMPTY + TicketType.choices)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
+
+    def __init__(self, data=None, *, lookups: Lookups, **kwargs):
+        super().__init__(data, auto_id="id_filter_%s", **kwargs)
+        self.fields["status"].choices = [
+            ("active", _("Active")),
+            ("all", _("All")),
+            (_("State category"), list(StateCategory.choices)),
+            (_("State"), [(str(s.pk), s.display_name) for s in lookups.states]),
+        ]
+        self.fields["owner"].choices = [
+            ("", _("Anybody")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            (_("Agent"), [(str(u.pk), user_label(u)) for u in lookups.agents]),
+        ]
+        self.fields["team"].set_objects(lookups.teams, team_label)
+        self.fields["category"].set_objects(lookups.categories, lambda c: c.label)
+        self.fields["organisation"].set_objects(lookups.organisations)
+        self.fields["site"].set_objects(
+            lookups.sites, lambda s: f"{s.organisation.name} / {s.name}"
+        )
+
+    def values(self) -> dict[str, str]:
+        """The valid, non-default filters as strings, in QUEUE_PARAMS order."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        values = {}
+        for name in QUEUE_PARAMS:
+            if name in self.errors:
+                continue
+            value = data.get(name)
+            value = str(getattr(value, "pk", value) or "").strip()
+            if value and (name, value) not in (("status", "active"), ("order", "oldest")):
+                values[name] = value
+        return values
+
+    def filters(self) -> QueueFilters:
+        values = self.values()
+        as_int = ("team", "category", "organisation", "site")
+        kwargs = {k: int(v) if k in as_int else v for k, v in values.items()}
+        return QueueFilters(**kwargs)
+
+    def query(self) -> str:
+        return urlencode(self.values())
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+# Contacts ---------------------------------------------------------------------------------------
+
+
+class ContactForm(forms.Form):
+    """A phone call or walk-in logged for a customer (services.contact_log)."""
+
+    requester = forms.ChoiceField(label=_("Customer"))
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        choices=[(c.value, c.label) for c in CONTACT_CHANNELS],
+        initial=Channel.PHONE,
+        widget=forms.RadioSelect,
+    )
+    subject = _line(_("Subject"), required_hint=True, max_length=255)
+    description = _text(_("What the customer said"), rows=5)
+    type = forms.ChoiceField(
+        label=_("Type"), choices=TicketType.choices, initial=TicketType.SERVICE_REQUEST
+    )
+    category = ObjectChoiceField(label=_("Category"), required=False, empty_label=_("None"))
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    site = ObjectChoiceField(label=_("Site"), required=False, empty_label=_("None"))
+    resolve_now = forms.BooleanField(
+        label=_("Resolve now (the question was answered during the contact)"), required=False
+    )
+    solution = _text(_("Answer given"), rows=3, required_hint=False)
+
+    def __init__(self, data=None, *, customers: list[User], lookups: Lookups, **kwargs):
+        super().__init__(data, **kwargs)
+        self.customers = {str(u.pk): u for u in customers}
+        self.fields["requester"].choices = [("", "—")] + [
+            (str(u.pk), customer_label(u)) for u in customers
+        ]
+        self.fields["category"].set_objects(
+            [c for c in lookups.categories if c.is_active], lambda c: c.label
+        )
+        self.fields["site"].set_objects(
+            lookups.sites, lambda s: f"{s.organisation.name} / {s.name}"
+        )
+
+    def clean_requester(self) -> User:
+        return self.customers[self.cleaned_data["requester"]]
+
+
+def customer_label(user: User) -> str:
+    parts = [user.display_name()]
+    if user.email and user.email != parts[0]:
+        parts.append(f"<{user.email}>")
+    if user.organisation_id:
+        parts.append(f"· {user.organisation.name}")
+    return " ".join(parts)

@@ -1,0 +1,97 @@
+"""Read-only lists the agent workspace shows in its select boxes, each loaded at most once
+per request so a page costs a fixed number of queries however many forms it renders."""
+
+from functools import cached_property
+
+from django.db.models import Q
+
+from ayuda.accounts.models import (
+    CUSTOMER_ROLES,
+    HELPDESK_ROLES,
+    Organisation,
+    Site,
+    Team,
+    User,
+    Vendor,
+)
+from ayuda.tickets.models import Category, TicketState
+
+
+class Lookups:
+    @cached_property
+    def teams(self) -> list[Team]:
+        return list(Team.objects.order_by("level", "name"))
+
+    @cached_property
+    def agents(self) -> list[User]:
+        return list(
+            User.objects.filter(role__in=HELPDESK_ROLES, is_active=True).order_by(
+                "first_name", "last_name", "username"
+            )
+        )
+
+    @cached_property
+    def agent_names(self) -> dict[int, str]:
+        return {u.pk: u.display_name() for u in self.agents}
+
+    @cached_property
+    def categories(self) -> list[Category]:
+        """Every category with its full path as ``label`` (no query per parent)."""
+        rows = list(Category.objects.order_by("name"))
+        by_id = {c.pk: c for c in rows}
+        for category in rows:
+            names, node, seen = [], category, set()
+            while node is not None and node.pk not in seen:
+                seen.add(node.pk)
+                names.append(node.name)
+                node = by_id.get(node.parent_id)
+            category.label = " › ".join(reversed(names))
+        return sorted(rows, key=lambda c: c.label.lower())
+
+    @cached_property
+    def category_labels(self) -> dict[int, str]:
+        return {c.pk: c.label for c in self.categories}
+
+    @cached_property
+    def sites(self) -> list[Site]:
+        return list(Site.objects.select_related("organisation").order_by("organisation__name"))
+
+    @cached_property
+    def site_labels(self) -> dict[int, str]:
+        return {s.pk: s.name for s in self.sites}
+
+    @cached_property
+    def organisations(self) -> list[Organisation]:
+        return list(Organisation.objects.order_by("name"))
+
+    @cached_property
+    def organisation_names(self) -> dict[int, str]:
+        return {o.pk: o.name for o in self.organisations}
+
+    @cached_property
+    def vendors(self) -> list[Vendor]:
+        return list(Vendor.objects.order_by("name"))
+
+    @cached_property
+    def states(self) -> list[TicketState]:
+        return list(TicketState.objects.order_by("position", "name"))
+
+
+CUSTOMER_SEARCH_LIMIT = 50
+
+
+def customers_search(text: str, *, limit: int = CUSTOMER_SEARCH_LIMIT) -> list[User]:
+    """Customers whose name, user name or e-mail contains ``text`` (all of them if empty)."""
+    customers = User.objects.filter(role__in=CUSTOMER_ROLES, is_active=True)
+    for word in text.split()[:4]:
+        customers = customers.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return list(
+        customers.select_related("organisation").order_by("first_name", "last_name", "username")[
+            :limit
+        ]
+    )

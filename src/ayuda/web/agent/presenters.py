@@ -1,0 +1,182 @@
+"""How the agent workspace shows things: ages, history events, the merged timeline.
+
+Display only: nothing here decides what a user may see or do.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ayuda.accounts.models import Level
+from ayuda.tickets.models import (
+    Article,
+    Channel,
+    EscalationMode,
+    EventAction,
+    Priority,
+    Ticket,
+    TicketEvent,
+    TicketType,
+)
+
+AGE_WARN = timedelta(days=1)
+AGE_OLD = timedelta(days=3)
+
+
+def age_text(delta: timedelta) -> str:
+    """A short, human age: "3 d 4 h", "5 h 12 min", "7 min"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+def age_class(delta: timedelta) -> str:
+    if delta >= AGE_OLD:
+        return "age-old"
+    if delta >= AGE_WARN:
+        return "age-warn"
+    return "age-fresh"
+
+
+@dataclass(frozen=True)
+class Age:
+    text: str
+    css: str
+
+
+def ticket_age(ticket: Ticket, now: datetime | None = None) -> Age:
+    """Age since creation; a finished ticket's age stops when it was resolved or closed."""
+    end = now or timezone.now()
+    if not ticket.is_active:
+        end = ticket.resolved_at or ticket.closed_at or end
+    delta = end - ticket.created_at
+    return Age(age_text(delta), age_class(delta) if ticket.is_active else "age-done")
+
+
+# History events ---------------------------------------------------------------------------------
+
+EXTRA_FIELD_LABELS = {
+    "level": gettext_lazy("level"),
+    "solution": gettext_lazy("solution"),
+}
+
+
+def field_label(name: str) -> str:
+    if not name:
+        return ""
+    try:
+        return str(Ticket._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return str(EXTRA_FIELD_LABELS.get(name, name))
+
+
+def _choice_label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        try:
+            return str(choices(int(value)).label)
+        except (ValueError, TypeError):
+            return value
+
+
+def value_label(field: str, value: str) -> str:
+    """A stored history value as a person reads it, in the active language."""
+    if value in ("", None):
+        return ""
+    match field:
+        case "state":
+            return _(value)  # state names are msgids (see the default-states migration)
+        case "level":
+            return _choice_label(Level, value)
+        case "priority":
+            return _choice_label(Priority, value)
+        case "type":
+            return _choice_label(TicketType, value)
+        case "channel":
+            return _choice_label(Channel, value)
+    return value
+
+
+@dataclass
+class EventView:
+    event: TicketEvent
+    action: str
+    field: str
+    old: str
+    new: str
+    detail: str
+
+    @property
+    def at(self) -> datetime:
+        return self.event.at
+
+
+USER_FIELDS = frozenset({"owner"})
+
+
+def event_view(event: TicketEvent, user_names: dict[int, str] | None = None) -> EventView:
+    """``user_names`` turns the stored user name of an owner change into a display name."""
+    data = event.data or {}
+    old, new = event.old_value, event.new_value
+    if event.field in USER_FIELDS and user_names:
+        old = user_names.get(data.get("from_id"), old)
+        new = user_names.get(data.get("to_id"), new)
+    details = []
+    if mode := data.get("mode"):
+        details.append(_choice_label(EscalationMode, mode))
+    if vendor := data.get("vendor"):
+        details.append(vendor)
+    if reason := data.get("reason"):
+        details.append(_("Reason: %(reason)s") % {"reason": reason})
+    if event.action == EventAction.ESCALATED and data.get("team"):
+        new = f"{value_label(event.field, new)} · {data['team']}"
+    else:
+        new = value_label(event.field, new)
+    return EventView(
+        event=event,
+        action=_choice_label(EventAction, event.action),
+        field=field_label(event.field),
+        old=value_label(event.field, old),
+        new=new,
+        detail=" · ".join(details),
+    )
+
+
+# Timeline ---------------------------------------------------------------------------------------
+
+# Shown through their article already.
+EVENTS_NOT_IN_TIMELINE = frozenset({EventAction.ARTICLE_ADDED, EventAction.ATTACHMENT_ADDED})
+
+
+@dataclass
+class TimelineEntry:
+    kind: str  # "article" or "event"
+    at: datetime
+    article: Article | None = None
+    event: EventView | None = None
+
+
+def timeline_merge(
+    articles: list[Article], events: list[TicketEvent], user_names: dict[int, str] | None = None
+) -> list[TimelineEntry]:
+    """Articles and events in time order; at the same moment, the message comes first."""
+    entries = [
+        (a.created_at, 0, a.pk, TimelineEntry("article", a.created_at, article=a)) for a in articles
+    ]
+    entries += [
+        (e.at, 1, e.seq, TimelineEntry("event", e.at, event=event_view(e, user_names)))
+        for e in events
+        if e.action not in EVENTS_NOT_IN_TIMELINE
+    ]
+    entries.sort(key=lambda row: row[:3])
+    return [row[3] for row in entries]

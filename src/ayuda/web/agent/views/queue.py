@@ -1,0 +1,109 @@
+"""The queue (R16): filters, keyset pages, saved views."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ayuda.tickets import selectors
+from ayuda.tickets.models import SavedView, Ticket
+
+from ..forms import QueueFilterForm, SavedViewForm
+from ..lookups import Lookups
+from ..presenters import Age, ticket_age
+from ._access import agent_required, render_page_or_fragment
+
+
+@dataclass
+class QueueRow:
+    ticket: Ticket
+    age: Age
+    category: str
+    organisation: str
+    site: str
+
+
+def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
+    """Labels come from the lookup lists the filter form loads anyway: no query per row."""
+    now = timezone.now()
+    return [
+        QueueRow(
+            ticket=t,
+            age=ticket_age(t, now),
+            category=lookups.category_labels.get(t.category_id, ""),
+            organisation=lookups.organisation_names.get(t.organisation_id, ""),
+            site=lookups.site_labels.get(t.site_id, ""),
+        )
+        for t in tickets
+    ]
+
+
+def saved_views_for(user) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user).order_by("name"))
+
+
+@agent_required
+@require_GET
+def queue(request):
+    lookups = Lookups()
+    form = QueueFilterForm(request.GET, lookups=lookups)
+    query = form.query()
+    cursor = request.GET.get("cursor", "").strip()[:200] or None
+    page = selectors.ticket_queue(user=request.user, filters=form.filters(), cursor=cursor)
+    base = reverse("agent:queue")
+    next_url = None
+    if page.next_cursor:
+        next_url = f"{base}?{urlencode({**form.values(), 'cursor': page.next_cursor})}"
+    context = {
+        "form": form,
+        "rows": queue_rows(page.tickets, lookups),
+        "query": query,
+        "first_url": f"{base}?{query}" if query else base,
+        "next_url": next_url,
+        "is_first_page": cursor is None,
+        "saved_views": saved_views_for(request.user),
+        "save_form": SavedViewForm(initial={"query": query}),
+        "nav": "mine" if form.values() == {"owner": "me"} else "queue",
+    }
+    return render_page_or_fragment(request, "agent/queue.html", "results", context)
+
+
+@agent_required
+@require_POST
+def saved_view_save(request):
+    """Save the current filters under a name; the same name again replaces them."""
+    form = SavedViewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name of at most 100 characters."))
+        return redirect("agent:queue")
+    # Keep only the filters the queue knows, in their canonical form.
+    filters = QueueFilterForm(QueryDict(form.cleaned_data["query"]), lookups=Lookups())
+    query = filters.query()
+    name = form.cleaned_data["name"].strip()
+    try:
+        with transaction.atomic():
+            SavedView.objects.update_or_create(
+                user=request.user, name=name, defaults={"query": query}
+            )
+    except IntegrityError:
+        messages.error(request, _("That view could not be saved; try again."))
+    else:
+        messages.success(request, _("View “%(name)s” saved.") % {"name": name})
+    url = reverse("agent:queue")
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@agent_required
+@require_POST
+def saved_view_delete(request, pk: int):
+    view = get_object_or_404(SavedView, pk=pk, user=request.user)
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("agent:queue")

@@ -1,0 +1,186 @@
+"""The ticket page, its actions, its history and its attachments."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError, ValidationError
+from ayuda.tickets import permissions, selectors
+from ayuda.tickets.models import Attachment, Ticket, TicketEvent
+from ayuda.tickets.permissions import Action
+
+from ..forms import TicketActionForm
+from ..lookups import Lookups
+from ..presenters import event_view, ticket_age, timeline_merge
+from ._access import agent_required, render_page_or_fragment, wants_fragment
+from .actions import ACTIONS, TicketAction
+
+
+@dataclass
+class ActionForm:
+    action: TicketAction
+    form: TicketActionForm
+    open: bool = False
+
+
+def action_form(action: TicketAction, ticket: Ticket, lookups: Lookups, data=None, files=None):
+    return action.form_class(
+        data,
+        files,
+        ticket=ticket,
+        lookups=lookups,
+        auto_id=f"id_{action.slug}_%s",
+    )
+
+
+def action_forms(
+    *, user, ticket: Ticket, lookups: Lookups, failed: ActionForm | None = None
+) -> list[ActionForm]:
+    """The forms for the actions this user may take now; ``failed`` keeps what they typed."""
+    allowed = permissions.allowed_actions(user, ticket)
+    forms = []
+    for action in ACTIONS.values():
+        if failed is not None and action.slug == failed.action.slug:
+            forms.append(failed)
+        elif action.permission in allowed and action.shown(ticket):
+            forms.append(ActionForm(action, action_form(action, ticket, lookups)))
+    return forms
+
+
+def extra_answers(ticket: Ticket) -> list[tuple[str, str]]:
+    """The category form's answers with the category's labels, then any unlabelled ones."""
+    specs = (ticket.category.extra_fields or []) if ticket.category else []
+    answers = dict(ticket.extra or {})
+    rows = []
+    for spec in specs:
+        name = spec.get("name")
+        if name in answers:
+            rows.append((spec.get("label") or name, str(answers.pop(name))))
+    rows += [(name, str(value)) for name, value in answers.items()]
+    return rows
+
+
+def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
+    timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
+    forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
+    allowed = permissions.allowed_actions(request.user, ticket)
+    return {
+        "ticket": ticket,
+        "age": ticket_age(ticket),
+        "category_label": lookups.category_labels.get(ticket.category_id, ""),
+        "extra_answers": extra_answers(ticket),
+        "timeline": timeline_merge(timeline["articles"], timeline["events"], lookups.agent_names),
+        "action_forms": forms,
+        "can_view_history": Action.VIEW_HISTORY in allowed,
+        "nav": "queue",
+    }
+
+
+def render_ticket(request, ticket: Ticket, *, lookups: Lookups, failed=None, status: int = 200):
+    context = ticket_context(request, ticket, lookups=lookups, failed=failed)
+    return render_page_or_fragment(request, "agent/ticket.html", "panel", context, status=status)
+
+
+@agent_required
+@require_GET
+def ticket_detail(request, pk: int):
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    return render_ticket(request, ticket, lookups=Lookups())
+
+
+def _add_error(form: TicketActionForm, err: AyudaError) -> None:
+    field = getattr(err, "field", None)
+    form.add_error(field if field in form.fields else None, err.message)
+
+
+@agent_required
+@require_POST
+def ticket_action(request, pk: int, action: str):
+    """One action: parse its form, call its service, then redirect (no JS) or return the
+    refreshed ticket panel (htmx). On failure the form comes back with what was typed."""
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise Http404
+    user = request.user
+    ticket = selectors.ticket_get(user=user, pk=pk)
+    if spec.permission not in permissions.allowed_actions(user, ticket):
+        raise PermissionDenied  # the service would refuse too; don't even parse the form
+    lookups = Lookups()
+    form = action_form(spec, ticket, lookups, request.POST, request.FILES)
+    status = 422
+    if form.is_valid():
+        try:
+            spec.perform(form, ticket, user)
+        except PermissionDeniedError as err:
+            if not wants_fragment(request):
+                raise PermissionDenied(err.message) from err
+            messages.error(request, err.message)
+            return render_ticket(request, ticket, lookups=lookups, status=403)
+        except ConflictError as err:
+            # Show the ticket as it is now, keep what they typed, and let them resend it
+            # knowingly against the current version.
+            ticket = selectors.ticket_get(user=user, pk=pk)
+            data = request.POST.copy()
+            data["version"] = str(ticket.version)
+            form = action_form(spec, ticket, lookups, data)
+            form.is_valid()
+            message = err.message
+            if request.FILES:
+                message = f"{message} {_('Attach your files again.')}"
+            form.add_error(None, message)
+            status = 409
+        except (ValidationError, AyudaError) as err:
+            _add_error(form, err)
+        else:
+            messages.success(request, spec.done)
+            if wants_fragment(request):
+                ticket = selectors.ticket_get(user=user, pk=pk)
+                return render_ticket(request, ticket, lookups=Lookups())
+            return redirect("agent:ticket", pk=pk)
+    failed = ActionForm(spec, form, open=True)
+    return render_ticket(request, ticket, lookups=lookups, failed=failed, status=status)
+
+
+@agent_required
+@require_GET
+def ticket_history(request, pk: int):
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    try:
+        permissions.check(request.user, ticket, Action.VIEW_HISTORY)
+    except PermissionDeniedError as err:
+        raise PermissionDenied(err.message) from err
+    events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq")
+    names = Lookups().agent_names
+    return render_page_or_fragment(
+        request,
+        "agent/history.html",
+        "events",
+        {"ticket": ticket, "events": [event_view(e, names) for e in events], "nav": "queue"},
+    )
+
+
+@agent_required
+@require_GET
+def attachment_download(request, pk: int):
+    """Serve a file as a download, never inline, to someone who may see its ticket and its
+    message (vendor agents: public messages and the vendor's own)."""
+    attachment = get_object_or_404(Attachment, pk=pk)
+    ticket = selectors.ticket_get(user=request.user, pk=attachment.ticket_id)
+    if attachment.article_id is not None:
+        visible = permissions.articles_visible_to(request.user, ticket)
+        if not visible.filter(pk=attachment.article_id).exists():
+            raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
