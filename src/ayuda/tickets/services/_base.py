@@ -75,7 +75,9 @@ def transition_check(ticket: Ticket, to_category: str) -> None:
 def ticket_lock(ticket: Ticket | int, expected_version: int | None = None) -> Ticket:
     """Load the ticket row for update and check nobody changed it since the form was shown."""
     pk = ticket if isinstance(ticket, int) else ticket.pk
-    locked = Ticket.objects.select_for_update().select_related("state", "team").get(pk=pk)
+    locked = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("state", "team").get(pk=pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise ConflictError(
             _(
