@@ -16,7 +16,7 @@ BROWSERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Opera", re.compile(r"\b(?:OPR|Opera)/([\d.]+)")),
     ("Samsung Internet", re.compile(r"\bSamsungBrowser/([\d.]+)")),
     ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/([\d.]+)")),
-    ("Chrome", re.compile(r"\b(?:Chrome|CriOS)/([\d.]+)")),
+    ("Chrome", re.compile(r"\b(?:Chrome|CriOS|HeadlessChrome)/([\d.]+)")),
     ("Safari", re.compile(r"\bVersion/([\d.]+).*\bSafari/")),
     ("Internet Explorer", re.compile(r"\bMSIE ([\d.]+)|\bTrident/.*\brv:([\d.]+)")),
 )

@@ -255,10 +255,12 @@ def ticket_reply(request, pk: int):
     context = _ticket_context(request, ticket, reply_form=form) | {"notice": notice}
     if not is_fragment(request):
         return render(request, "portal/ticket.html", context)
+    # The conversation in place; state, solution and details out of band (a reply may reopen).
     html = render_to_string("portal/ticket.html#conversation", context, request=request)
-    html += render_to_string(
-        "portal/ticket.html#state_badge", context | {"oob": True}, request=request
-    )
+    for name in ("state_badge", "solution", "details"):
+        html += render_to_string(
+            f"portal/ticket.html#{name}", context | {"oob": True}, request=request
+        )
     return HttpResponse(html)
 
 

@@ -58,6 +58,12 @@ from ayuda.web.portal.useragent import ClientInfo, client_info
             "Chrome 126",
             "ChromeOS",
         ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/140.0.7339.16 Safari/537.36",
+            "Chrome 140",
+            "Linux",
+        ),
     ],
 )
 def test_client_info_reads_browser_and_os(header, browser, operating_system):

@@ -170,6 +170,9 @@ def test_reply_to_a_resolved_ticket_with_htmx_updates_the_state_badge(client):
     html = response.content.decode()
     assert "Your reply reopened the ticket." in html
     assert 'id="ticket-state" class="badge open" hx-swap-oob="true"' in html
+    assert 'id="ticket-details" hx-swap-oob="true"' in html
+    assert 'id="ticket-solution" hx-swap-oob="true"' in html
+    assert "Done." not in html.split('id="ticket-solution"')[1].split("</div>")[0]
 
 
 def test_closed_ticket_shows_no_reply_form_and_refuses_replies(client):
