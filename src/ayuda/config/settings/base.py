@@ -151,18 +151,27 @@ EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ayuda <support@ayuda.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery. The embedded broker is kombu's file-system transport: no server to run.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {
+# Celery. The embedded broker is kombu's SQLAlchemy transport on a SQLite file under data/: no
+# server to run, and every put and get is a transaction, so the web and worker processes share it
+# safely. (kombu's file-system transport was measured slow with acks_late and prefetch 1, reads
+# message files without their lock and keeps its exchange table relative to the working
+# directory.) At scale set CELERY_BROKER_URL to redis://... or amqp://...
+CELERY_BROKER_URL = os.environ.get(
+    "CELERY_BROKER_URL", f"sqla+sqlite:///{DATA_DIR / 'broker.sqlite3'}"
+)
+if CELERY_BROKER_URL.startswith("sqla+sqlite"):
+    # Passed to SQLAlchemy's create_engine: wait for a busy SQLite file instead of failing.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
+elif CELERY_BROKER_URL.startswith("filesystem"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(DATA_DIR / "broker" / "out"),
         "data_folder_out": str(DATA_DIR / "broker" / "out"),
         "processed_folder": str(DATA_DIR / "broker" / "processed"),
+        "control_folder": str(DATA_DIR / "broker" / "control"),
         "store_processed": False,
     }
-    if CELERY_BROKER_URL.startswith("filesystem")
-    else {}
-)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
