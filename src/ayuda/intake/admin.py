@@ -1,0 +1,175 @@
+"""Administrators configure mailboxes and look after mail that did not become a ticket."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import InboundMail, InboundMailStatus, Mailbox
+
+
+class MailboxForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted. Leave empty to keep the current password."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = "__all__"
+
+    def save(self, commit=True):
+        mailbox = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            mailbox.set_password(self.cleaned_data["password"])
+        if commit:
+            mailbox.save()
+        return mailbox
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
+    list_display = ("name", "email_address", "host", "folder", "is_active", "last_polled_at",
+                    "status")  # fmt: skip
+    list_filter = ("is_active",)
+    search_fields = ("name", "email_address", "host")
+    readonly_fields = ("last_polled_at", "last_error")
+    fieldsets = (
+        (None, {"fields": ("name", "email_address", "is_active")}),
+        (
+            _("Server"),
+            {
+                "fields": (
+                    "host",
+                    "port",
+                    "security",
+                    "username",
+                    "password",
+                    "folder",
+                    "processed_folder",
+                )
+            },
+        ),  # fmt: skip
+        (_("New tickets"), {"fields": ("team", "category", "language")}),
+        (_("Policies"), {"fields": ("unknown_senders", "non_participant_replies")}),
+        (_("Polling"), {"fields": ("last_polled_at", "last_error")}),
+    )
+    actions = ["test_connection", "poll_now"]
+
+    @admin.display(description=_("status"))
+    def status(self, obj: Mailbox) -> str:
+        return obj.last_error[:80] if obj.last_error else _("OK")
+
+    @admin.action(description=_("Test the connection"))
+    def test_connection(self, request, queryset):
+        from .email.imap import imap_connect
+
+        for mailbox in queryset:
+            try:
+                with imap_connect(mailbox, timeout=10) as client:
+                    info = client.select_folder(mailbox.folder, readonly=True)
+                self.message_user(
+                    request,
+                    _("%(name)s: connected, %(n)s messages in %(folder)s.")
+                    % {"name": mailbox.name, "n": info.get(b"EXISTS", 0), "folder": mailbox.folder},
+                    messages.SUCCESS,
+                )
+            except Exception as exc:
+                self.message_user(
+                    request,
+                    _("%(name)s: %(error)s") % {"name": mailbox.name, "error": exc},
+                    messages.ERROR,
+                )
+
+    @admin.action(description=_("Poll now"))
+    def poll_now(self, request, queryset):
+        from .tasks import mailbox_poll
+
+        for mailbox in queryset:
+            mailbox_poll.delay(mailbox.pk)
+        self.message_user(request, _("Polling started; refresh in a moment."), messages.SUCCESS)
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(admin.ModelAdmin):
+    list_display = ("received_at", "status", "from_address", "subject", "mailbox", "ticket_link",
+                    "short_reason")  # fmt: skip
+    list_filter = ("status", "mailbox")
+    search_fields = ("subject", "from_address", "message_id")
+    date_hierarchy = "received_at"
+    list_select_related = ("mailbox",)
+    fields = ("status", "reason", "mailbox", "from_address", "subject", "message_id", "ticket_link",
+              "article", "attempts", "received_at", "processed_at", "size", "original")  # fmt: skip
+    readonly_fields = fields
+    actions = ["retry", "release_new_ticket", "release_append"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/raw/",
+                self.admin_site.admin_view(self.raw_view),
+                name="intake_inboundmail_raw",
+            ),
+            *super().get_urls(),
+        ]
+
+    def raw_view(self, request, pk):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        mail = get_object_or_404(InboundMail, pk=pk)
+        response = HttpResponse(bytes(mail.raw), content_type="message/rfc822")
+        response["Content-Disposition"] = f'attachment; filename="mail-{mail.pk}.eml"'
+        return response
+
+    @admin.display(description=_("original mail"))
+    def original(self, obj: InboundMail) -> str:
+        url = reverse("admin:intake_inboundmail_raw", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download .eml"))
+
+    @admin.display(description=_("ticket"))
+    def ticket_link(self, obj: InboundMail) -> str:
+        if obj.ticket_id is None:
+            return "—"
+        return format_html("#{}", obj.ticket_id)
+
+    @admin.display(description=_("reason"))
+    def short_reason(self, obj: InboundMail) -> str:
+        return obj.reason[:100]
+
+    def _run(self, request, queryset, force: str):
+        from .email.ingest import inbound_mail_retry
+
+        done = 0
+        for mail in queryset.exclude(status=InboundMailStatus.PROCESSED):
+            if inbound_mail_retry(mail_id=mail.pk, force=force).status == "processed":
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d mail processed.", "%(n)d mails processed.", done) % {"n": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )
+
+    @admin.action(description=_("Retry the selected mail"))
+    def retry(self, request, queryset):
+        self._run(request, queryset, "")
+
+    @admin.action(description=_("Release: open a new ticket from each"))
+    def release_new_ticket(self, request, queryset):
+        self._run(request, queryset, "new_ticket")
+
+    @admin.action(description=_("Release: add each to the ticket it answers"))
+    def release_append(self, request, queryset):
+        self._run(request, queryset, "append")

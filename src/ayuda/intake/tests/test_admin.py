@@ -1,0 +1,76 @@
+"""The admin pages of the e-mail channel."""
+
+import pytest
+from django.urls import reverse
+
+from ayuda.accounts.models import Role
+from ayuda.accounts.tests.factories import user_make
+from ayuda.intake.email.ingest import mail_ingest
+from ayuda.intake.models import InboundMailStatus, Mailbox, UnknownSenderPolicy
+from ayuda.tickets.models import Ticket
+
+from .factories import mailbox_make
+from .mail_fixtures import fixture_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def test_mailbox_password_is_stored_encrypted(admin_client):
+    # given
+    data = {
+        "name": "Support", "email_address": "support@ayuda.test", "host": "imap.example.com",
+        "port": 993, "security": "ssl", "username": "support", "password": "s3cret!",
+        "folder": "INBOX", "processed_folder": "", "language": "es",
+        "unknown_senders": "accept", "non_participant_replies": "new_ticket", "is_active": "on",
+    }  # fmt: skip
+
+    # when
+    response = admin_client.post(reverse("admin:intake_mailbox_add"), data)
+
+    # then
+    assert response.status_code == 302, response.content[:2000]
+    mailbox = Mailbox.objects.get()
+    assert "s3cret!" not in mailbox.password_encrypted
+    assert mailbox.get_password() == "s3cret!"
+
+    # and editing without a password keeps it
+    data["password"] = ""
+    admin_client.post(reverse("admin:intake_mailbox_change", args=[mailbox.pk]), data)
+    mailbox.refresh_from_db()
+    assert mailbox.get_password() == "s3cret!"
+
+
+def test_quarantined_mail_is_listed_downloadable_and_releasable(admin_client):
+    # given
+    mailbox = mailbox_make(unknown_senders=UnknownSenderPolicy.REJECT)
+    row, _ = mail_ingest(raw=fixture_bytes("gmail_new_alternative.eml"), mailbox=mailbox)
+    changelist = reverse("admin:intake_inboundmail_changelist")
+
+    # when
+    listing = admin_client.get(changelist + "?status=quarantined")
+    raw = admin_client.get(reverse("admin:intake_inboundmail_raw", args=[row.pk]))
+    detail = admin_client.get(reverse("admin:intake_inboundmail_change", args=[row.pk]))
+    admin_client.post(changelist, {"action": "release_new_ticket", "_selected_action": [row.pk]})
+
+    # then
+    assert listing.status_code == 200 and b"Cannot log in" in listing.content
+    assert raw.status_code == 200 and raw.content == fixture_bytes("gmail_new_alternative.eml")
+    assert detail.status_code == 200
+    row.refresh_from_db()
+    assert row.status == InboundMailStatus.PROCESSED
+    assert Ticket.objects.count() == 1
+
+
+def test_outgoing_log_lists_messages(admin_client):
+    # when
+    response = admin_client.get(reverse("admin:notifications_outgoingmessage_changelist"))
+
+    # then
+    assert response.status_code == 200
