@@ -22,7 +22,11 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        fields = "__all__"
+        fields = (
+            "name", "email_address", "is_active", "host", "port", "security", "username",
+            "folder", "processed_folder", "team", "category", "language", "unknown_senders",
+            "non_participant_replies",
+        )  # fmt: skip
 
     def save(self, commit=True):
         mailbox = super().save(commit=False)
@@ -56,7 +60,7 @@ class MailboxAdmin(admin.ModelAdmin):
                     "processed_folder",
                 )
             },
-        ),  # fmt: skip
+        ),
         (_("New tickets"), {"fields": ("team", "category", "language")}),
         (_("Policies"), {"fields": ("unknown_senders", "non_participant_replies")}),
         (_("Polling"), {"fields": ("last_polled_at", "last_error")}),
