@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ayuda.accounts.models import Role
@@ -294,3 +296,32 @@ def test_attachment_of_someone_elses_ticket_is_not_served(client):
 
     # then
     assert response.status_code == 404
+
+
+def test_ticket_page_query_count_does_not_grow_with_messages(client):
+    # given
+    me = requester_make()
+    agent = agent_make()
+    few = ticket_make(requester=me)
+    many = ticket_make(requester=me, attachments=[IncomingFile(name="a.png", content=png_bytes())])
+    for n in range(10):
+        services.article_add_reply(ticket=many, actor=agent, body=f"Reply {n}")
+        services.article_add_customer(
+            ticket=many,
+            author=me,
+            body=f"Answer {n}",
+            attachments=[IncomingFile(name=f"{n}.png", content=png_bytes())],
+        )
+    client.force_login(me)
+    client.get(ticket_url(few))
+
+    def queries_for(ticket) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(ticket_url(ticket)).status_code == 200
+        return len(queries)
+
+    # when
+    counts = (queries_for(few), queries_for(many))
+
+    # then
+    assert counts[0] == counts[1]
