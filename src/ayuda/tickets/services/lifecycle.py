@@ -227,8 +227,11 @@ def ticket_change_state(
     step = state_step(ticket, state)
     if step is None:
         return ticket
+    steps = [step]
+    if state.category == StateCategory.CLOSED and ticket.state_category != StateCategory.CLOSED:
+        steps.append(Step(EventAction.CLOSED))
     at = timezone.now()
-    ticket_write(ticket, actor=actor, steps=[step], updates=state_updates(ticket, state, at), at=at)
+    ticket_write(ticket, actor=actor, steps=steps, updates=state_updates(ticket, state, at), at=at)
     return ticket
 
 
@@ -249,6 +252,8 @@ def ticket_resolve(
                 "to level 1, which resolves it."
             )
         )
+    if ticket.state_category == StateCategory.RESOLVED:
+        raise ValidationError(_("This ticket is already resolved."))
     transition_check(ticket, StateCategory.RESOLVED)
     at = timezone.now()
     state = state_default(StateCategory.RESOLVED)

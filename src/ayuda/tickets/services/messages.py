@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import User
+from ayuda.core.errors import PermissionDeniedError
 
 from .. import permissions
 from ..attachments import IncomingFile, attachments_check
@@ -76,6 +77,10 @@ def article_add_customer(
     ticket = ticket_lock(ticket, expected_version)
     if author.is_customer:
         permissions.check(author, ticket, Action.CUSTOMER_REPLY)
+    elif not author.is_helpdesk:  # help desk staff may log what a customer said (phone)
+        raise PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+    else:
+        permissions.check(author, ticket, Action.REPLY)
     body = require_text(body, field="body", message=_("Please write a message."))
     require_open(ticket)
     attachments = list(attachments)

@@ -385,3 +385,36 @@ def test_refused_ask_customer_leaves_no_attachment_file_in_storage():
     # then
     path = f"attachments/{ticket.pk}/{upload.digest()[:16]}/{upload.name}"
     assert not default_storage.exists(path)
+
+
+def test_a_vendor_agent_cannot_write_as_the_customer():
+    # given: a ticket escalated to the vendor, so the vendor agent can see it
+    desk = desk_make()
+    ticket = ticket_in(StateCategory.PENDING_VENDOR, desk=desk)
+    before = footprint(ticket)
+
+    # when
+    with pytest.raises(PermissionDeniedError):
+        services.article_add_customer(ticket=ticket, author=desk.vendor_agent, body="Fixed?")
+
+    # then
+    assert footprint(ticket) == before
+
+
+def test_an_agent_logs_what_the_customer_said_on_the_phone():
+    # given
+    desk = desk_make()
+    ticket = ticket_in(StateCategory.PENDING_CUSTOMER, desk=desk)
+
+    # when
+    article = services.article_add_customer(
+        ticket=ticket,
+        author=desk.agent_l1,
+        body="Customer called: it works now",
+        kind=ArticleKind.PHONE,
+    )
+
+    # then
+    ticket.refresh_from_db()
+    assert (article.sender_role, article.author) == (SenderRole.CUSTOMER, desk.agent_l1)
+    assert ticket.state_category == StateCategory.OPEN
