@@ -136,6 +136,8 @@ def event_view(event: TicketEvent, user_names: dict[int, str] | None = None) -> 
         details.append(_choice_label(EscalationMode, mode))
     if vendor := data.get("vendor"):
         details.append(vendor)
+    if event.action == EventAction.ARTICLE_ADDED:
+        details.append(_("internal") if data.get("internal") else _("public"))
     if reason := data.get("reason"):
         details.append(_("Reason: %(reason)s") % {"reason": reason})
     if event.action == EventAction.ESCALATED and data.get("team"):

@@ -18,7 +18,7 @@ from ayuda.tickets.models import SavedView, Ticket
 from ..forms import QueueFilterForm, SavedViewForm
 from ..lookups import Lookups
 from ..presenters import Age, ticket_age
-from ._access import agent_required, render_page_or_fragment
+from ._access import agent_required, render_page_or_fragment, wants_fragment
 
 
 @dataclass
@@ -72,7 +72,12 @@ def queue(request):
         "save_form": SavedViewForm(initial={"query": query}),
         "nav": "mine" if form.values() == {"owner": "me"} else "queue",
     }
-    return render_page_or_fragment(request, "agent/queue.html", "results", context)
+    response = render_page_or_fragment(request, "agent/queue.html", "results", context)
+    if wants_fragment(request):
+        # The GET form sends every field, empty ones too; the address bar gets the short form.
+        params = {**form.values(), **({"cursor": cursor} if cursor else {})}
+        response["HX-Push-Url"] = f"{base}?{urlencode(params)}" if params else base
+    return response
 
 
 @agent_required

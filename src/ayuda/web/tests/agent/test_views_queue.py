@@ -167,6 +167,7 @@ def test_htmx_request_gets_only_the_results_fragment(client, desk):
     assert "<html" not in html and 'class="filters"' not in html
     assert f"/agent/tickets/{ticket.pk}/" in html
     assert "HX-Request" in response["Vary"]
+    assert response["HX-Push-Url"] == "/agent/?q=Fragment"
 
 
 def test_full_page_has_a_get_filter_form_enhanced_with_htmx(client, desk):
