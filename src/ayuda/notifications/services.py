@@ -66,18 +66,27 @@ class Planned:
 
 
 def notifications_plan(ticket: Ticket, events: list[TicketEvent]) -> list[Planned]:
-    """The mails a batch of events (one ticket write) calls for. Internal notes: none."""
+    """The mails a batch of events (one ticket write) calls for. Internal notes: none.
+
+    One mail per reason: a customer's message gets an acknowledgement (and no separate mail
+    for the reopening it caused); an agent's reply is mailed as is, except when the same write
+    resolves or closes the ticket, where the state mail carries the solution.
+    """
     requester = ticket.requester
     to_requester = (requester.email or "").strip().lower()
     lang = requester.language or settings.LANGUAGE_CODE
-    planned: list[Planned] = []
-    public_article_in_batch = False
+    state_events = [e for e in events if e.action == EventAction.CHANGED and e.field == "state"]
+    final_category = (state_events[-1].data or {}).get("to_category") if state_events else None
+    closing = final_category in (StateCategory.RESOLVED, StateCategory.CLOSED)
     articles = {
         a.pk: a
         for a in Article.objects.filter(
             pk__in=[e.data.get("article_id") for e in events if e.data.get("article_id")]
         )
     }
+    planned: list[Planned] = []
+    customer_wrote = agent_replied = False
+    agent_article = None
     for event in events:
         data = event.data or {}
         if event.action in (EventAction.CREATED, EventAction.ARTICLE_ADDED):
@@ -86,13 +95,14 @@ def notifications_plan(ticket: Ticket, events: list[TicketEvent]) -> list[Planne
             article = articles.get(data.get("article_id"))
             role = data.get("sender_role")
             if role == SenderRole.CUSTOMER and to_requester:
-                public_article_in_batch = True
+                customer_wrote = True
                 planned.append(
                     Planned(OutgoingKind.ACKNOWLEDGEMENT, event, to_requester, lang, article)
                 )
             elif role == SenderRole.AGENT and to_requester and article is not None:
-                public_article_in_batch = True
-                planned.append(Planned(OutgoingKind.REPLY, event, to_requester, lang, article))
+                agent_replied, agent_article = True, article
+                if not closing:
+                    planned.append(Planned(OutgoingKind.REPLY, event, to_requester, lang, article))
         elif event.action == EventAction.ESCALATED and data.get("to_level") == "vendor":
             vendor = ticket.vendor
             if vendor is not None and vendor.email:
@@ -104,19 +114,21 @@ def notifications_plan(ticket: Ticket, events: list[TicketEvent]) -> list[Planne
                         settings.LANGUAGE_CODE,
                     )
                 )
-    for event in events:
-        if event.action != EventAction.CHANGED or event.field != "state" or not to_requester:
-            continue
-        if public_article_in_batch or event.actor_id == requester.pk:
-            continue  # the reply or acknowledgement already tells them
+    for event in state_events:
+        if not to_requester or customer_wrote or event.actor_id == requester.pk:
+            continue  # the acknowledgement already tells them
         data = event.data or {}
         to_category, from_category = data.get("to_category"), data.get("from_category")
+        if to_category == StateCategory.PENDING_CUSTOMER and agent_replied:
+            continue  # the reply asks the question itself
         reopened = to_category == StateCategory.OPEN and from_category in (
             StateCategory.RESOLVED,
             StateCategory.CLOSED,
         )
         if to_category in STATE_NOTIFIED or reopened:
-            planned.append(Planned(OutgoingKind.STATE_CHANGED, event, to_requester, lang))
+            planned.append(
+                Planned(OutgoingKind.STATE_CHANGED, event, to_requester, lang, agent_article)
+            )
     return planned
 
 
