@@ -65,6 +65,12 @@ ENVIRONMENT_FIELDS = (
 )
 
 
+def _fit(field: str, value: str) -> str:
+    """Cut a free-text environment value to its column's length (text columns are unbounded)."""
+    max_length = Ticket._meta.get_field(field).max_length
+    return value[:max_length] if max_length else value
+
+
 def _check_creator(*, actor: User | None, requester: User, site: Site | None) -> None:
     if site is not None and requester.organisation_id != site.organisation_id:
         raise ValidationError(_("That site belongs to another organisation."), field="site")
@@ -164,7 +170,7 @@ def ticket_create(
         extra=extra,
         created_at=at,
         updated_at=at,
-        **{k: environment.get(k, "")[:500] for k in ENVIRONMENT_FIELDS},
+        **{k: _fit(k, environment.get(k, "")) for k in ENVIRONMENT_FIELDS},
     )
     by_agent = actor is not None and actor.is_helpdesk
     email = email or EmailMeta()

@@ -81,8 +81,8 @@ def article_add_customer(
         raise PermissionDeniedError(_("You are not allowed to do that on this ticket."))
     else:
         permissions.check(author, ticket, Action.REPLY)
-    body = require_text(body, field="body", message=_("Please write a message."))
     require_open(ticket)
+    body = require_text(body, field="body", message=_("Please write a message."))
     attachments = list(attachments)
     attachments_check(attachments)
     at = timezone.now()
@@ -123,8 +123,8 @@ def article_add_reply(
     """A public reply from the help desk. ``ask_customer`` waits for the customer's answer (R9)."""
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.REPLY)
-    body = require_text(body, field="body", message=_("Please write a message."))
     require_open(ticket)
+    body = require_text(body, field="body", message=_("Please write a message."))
     if ask_customer:
         transition_check(ticket, StateCategory.PENDING_CUSTOMER)
     attachments = list(attachments)

@@ -607,3 +607,24 @@ def test_a_user_from_another_role_cannot_be_requester_for_a_customer_actor():
 
     # then
     assert not Ticket.objects.exists()
+
+
+def test_long_environment_values_are_cut_to_their_column_length():
+    # given: a channel that does not limit input (mail, API)
+    desk = desk_make()
+    long = "x" * 1000
+
+    # when
+    ticket = services.ticket_create(
+        requester=desk.requester,
+        subject="Crash",
+        description="It crashes.",
+        channel=Channel.EMAIL,
+        environment={"software_version": long, "browser": long, "url": long},
+    )
+
+    # then
+    ticket.refresh_from_db()
+    assert len(ticket.software_version) == 100
+    assert len(ticket.browser) == 200
+    assert len(ticket.url) == 500
