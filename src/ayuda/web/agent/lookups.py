@@ -25,9 +25,9 @@ class Lookups:
     @cached_property
     def agents(self) -> list[User]:
         return list(
-            User.objects.filter(role__in=HELPDESK_ROLES, is_active=True).order_by(
-                "first_name", "last_name", "username"
-            )
+            User.objects.filter(role__in=HELPDESK_ROLES, is_active=True)
+            .only("id", "role", "is_active", "first_name", "last_name", "email", "username")
+            .order_by("first_name", "last_name", "username")
         )
 
     @cached_property
