@@ -165,5 +165,8 @@ class User(AbstractUser):
         """Works in the agent workspace (help desk staff and vendor agents)."""
         return self.role in STAFF_ROLES
 
+    def __str__(self) -> str:
+        return self.display_name()
+
     def display_name(self) -> str:
         return self.get_full_name() or self.email or self.username

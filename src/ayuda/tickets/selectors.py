@@ -122,7 +122,9 @@ def ticket_queue(
             )
     ordering = ("-created_at", "-id") if newest else ("created_at", "id")
     rows = list(
-        tickets.select_related("state", "category", "team", "owner", "requester", "site")
+        tickets.select_related(
+            "state", "category__parent", "team", "owner", "requester", "site", "organisation"
+        )
         .defer(*QUEUE_COLUMNS_DEFERRED)
         .order_by(*ordering)[: limit + 1]
     )

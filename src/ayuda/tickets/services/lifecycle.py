@@ -179,7 +179,7 @@ def ticket_create(
         kind=article_kind or CHANNEL_ARTICLE_KIND.get(channel, ArticleKind.SYSTEM),
         sender_role=SenderRole.SYSTEM if channel == Channel.MONITORING else SenderRole.CUSTOMER,
         internal=False,
-        author=actor or requester,
+        author=requester,  # the customer's words; who logged them is the event's actor
         body=description,
         body_html=body_html,
         created_at=at,

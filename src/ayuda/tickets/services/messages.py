@@ -91,7 +91,8 @@ def article_add_customer(
         kind=kind,
         sender_role=SenderRole.CUSTOMER,
         internal=False,
-        author=author,
+        # An agent logging a call writes the customer's words; the event records the agent.
+        author=author if author.is_customer else ticket.requester,
         body=body,
         body_html=body_html,
         email=email,

@@ -49,7 +49,7 @@ def test_contact_log_records_the_call_as_a_ticket_for_the_customer(channel, kind
     assert (article.kind, article.sender_role, article.author) == (
         kind,
         SenderRole.CUSTOMER,
-        desk.agent_l1,
+        desk.requester,  # the customer spoke; the event says who logged it
     )
     created = ticket.events.get()
     assert (created.action, created.actor) == (EventAction.CREATED, desk.agent_l1)

@@ -416,5 +416,7 @@ def test_an_agent_logs_what_the_customer_said_on_the_phone():
 
     # then
     ticket.refresh_from_db()
-    assert (article.sender_role, article.author) == (SenderRole.CUSTOMER, desk.agent_l1)
+    assert (article.sender_role, article.author) == (SenderRole.CUSTOMER, desk.requester)
+    logged = ticket.events.get(action=EventAction.ARTICLE_ADDED, data__article_id=article.pk)
+    assert logged.actor == desk.agent_l1
     assert ticket.state_category == StateCategory.OPEN
