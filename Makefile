@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.13 2>/dev/null || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= ayuda.config.settings.base
+# What ruff checks (only the paths that exist, so a fresh clone without bench/ still works).
+RUFF_PATHS := $(wildcard src tests bench conftest.py)
 
 .PHONY: run test lint install migrate demo messages bench clean
 
@@ -34,13 +36,15 @@ run: demo
 
 test: install
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/ruff check $(RUFF_PATHS)
+	$(VENV)/bin/ruff format --check $(RUFF_PATHS)
+	@# pytest-django lets DJANGO_SETTINGS_MODULE (exported above) beat pyproject.toml: name the
+	@# test settings here.
+	DJANGO_SETTINGS_MODULE=ayuda.config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check --fix src tests bench
-	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix $(RUFF_PATHS)
+	$(VENV)/bin/ruff format $(RUFF_PATHS)
 
 messages: install
 	cd src/ayuda && ../../$(PY) ../../manage.py makemessages -l es -l it -l en --ignore=tests

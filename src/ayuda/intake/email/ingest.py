@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 from ayuda.notifications.services import outgoing_mark_bounced
@@ -259,7 +260,7 @@ def _refused_note(ticket: Ticket, refused: list[str], row_hint: str) -> None:
     )
 
 
-ORIGINAL_HINT = "Admin › Intake › Incoming mail"
+ORIGINAL_HINT = gettext_lazy("Admin › Intake › Incoming mail")
 
 
 def mail_route(*, mail: ParsedMail, mailbox: Mailbox | None, force: str = "") -> Outcome:
