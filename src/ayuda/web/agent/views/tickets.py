@@ -131,7 +131,9 @@ def ticket_action(request, pk: int, action: str):
             form.is_valid()
             message = err.message
             if request.FILES:
-                message = f"{message} {_('Attach your files again.')}"
+                # Outside the f-string, so that makemessages (xgettext) finds it.
+                again = _("Attach your files again.")
+                message = f"{message} {again}"
             form.add_error(None, message)
             status = 409
         except (ValidationError, AyudaError) as err:
