@@ -17,6 +17,11 @@ def test_marker():
     pass
 
 
+@pytest.mark.needs_server("label-only")
+def test_passes_with_a_label_only_marker():
+    pass
+
+
 def test_fixture(require_server):
     require_server("nothing", "not here")
 
@@ -63,7 +68,7 @@ def test_missing_servers_skip_with_the_reason_prefix_off_ci(run):
     # when
     result = run(None)
     # then
-    result.assert_outcomes(passed=1, skipped=5)
+    result.assert_outcomes(passed=2, skipped=5)
     result.stdout.fnmatch_lines_random(
         [
             "*missing server: nothing (/nonexistent/ayuda-server not found)",
@@ -80,7 +85,7 @@ def test_missing_servers_fail_on_ci_but_other_skips_stay_skips(run):
     # then
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     # the marker fails in setup (an error), the fixture and the plain skip in the call
-    result.assert_outcomes(passed=1, skipped=1, failed=2, errors=1)
+    result.assert_outcomes(passed=2, skipped=1, failed=2, errors=1)
     result.stdout.fnmatch_lines(["*CI=true: a missing server is a failure on CI, not a skip."])
     result.stdout.fnmatch_lines(["*some other reason*"])
 
@@ -98,4 +103,4 @@ def test_only_ci_equal_true_turns_skips_into_failures(run):
     # when
     result = run("false")
     # then
-    result.assert_outcomes(passed=1, skipped=5)
+    result.assert_outcomes(passed=2, skipped=5)
