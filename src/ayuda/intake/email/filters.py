@@ -39,11 +39,7 @@ class Verdict:
 
 
 def _h(parsed: ParsedMail, name: str) -> str:
-    try:
-        value = parsed.message.get(name)
-    except Exception:
-        return ""
-    return " ".join(str(value).split()).lower() if value is not None else ""
+    return parsed.header(name).lower()
 
 
 def _bounced_ids(parsed: ParsedMail) -> list[str]:

@@ -27,7 +27,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from ..models import Mailbox, MailboxSecurity
-from .ingest import TransientMailError, mail_ingest
+from .ingest import TransientMailError, context_load, mail_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,7 @@ def mailbox_poll(
             if limit is not None:
                 uids = uids[:limit]
             result.seen = len(uids)
+            context = context_load()
             for start in range(0, len(uids), batch):
                 chunk = uids[start : start + batch]
                 fetched = client.fetch(chunk, ["BODY.PEEK[]"])
@@ -166,6 +167,7 @@ def mailbox_poll(
                             mailbox=mailbox,
                             uid=uid,
                             uidvalidity=uidvalidity,
+                            context=context,
                         )
                         done.append(uid)
                         if created:

@@ -48,7 +48,7 @@ from ..models import (
 )
 from .filters import mail_classify
 from .parsing import MailParseError, ParsedMail, mail_parse
-from .senders import Sender, requester_create, sender_identify
+from .senders import Directory, Sender, directory_load, requester_create, sender_identify
 from .threading import is_participant, ticket_find, vendor_case_number
 from .trimming import html_trim, text_trim
 
@@ -68,6 +68,18 @@ class Outcome:
     reason: str = ""
     ticket: Ticket | None = None
     article: Article | None = None
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    """Read once per poll rather than once per mail."""
+
+    own_addresses: set[str]
+    directory: Directory
+
+
+def context_load() -> IngestContext:
+    return IngestContext(own_addresses=own_addresses(), directory=directory_load())
 
 
 def own_addresses() -> set[str]:
@@ -99,6 +111,7 @@ def mail_ingest(
     mailbox: Mailbox | None,
     uid: int | None = None,
     uidvalidity: int | None = None,
+    context: IngestContext | None = None,
 ) -> tuple[InboundMail, bool]:
     """Ingest one mail. Returns the row and whether this call created it.
 
@@ -147,7 +160,7 @@ def mail_ingest(
 
     try:
         with transaction.atomic():
-            outcome = mail_route(mail=mail, mailbox=mailbox)
+            outcome = mail_route(mail=mail, mailbox=mailbox, context=context)
             _apply(row, outcome)
             row.save()  # unique dedup_key: a concurrent twin rolls this whole block back
     except IntegrityError:
@@ -263,9 +276,16 @@ def _refused_note(ticket: Ticket, refused: list[str], row_hint: str) -> None:
 ORIGINAL_HINT = gettext_lazy("Admin › Intake › Incoming mail")
 
 
-def mail_route(*, mail: ParsedMail, mailbox: Mailbox | None, force: str = "") -> Outcome:
+def mail_route(
+    *,
+    mail: ParsedMail,
+    mailbox: Mailbox | None,
+    force: str = "",
+    context: IngestContext | None = None,
+) -> Outcome:
     """Decide what the mail becomes, and make it. Runs inside the caller's transaction."""
-    own = own_addresses()
+    context = context or context_load()
+    own = context.own_addresses
     if not force:
         verdict = mail_classify(
             mail, own_addresses=own, instance_id=settings.AYUDA_EMAIL_INSTANCE_ID
@@ -283,7 +303,9 @@ def mail_route(*, mail: ParsedMail, mailbox: Mailbox | None, force: str = "") ->
                 % {"a": mail.from_address},
             )
 
-    sender = sender_identify(address=mail.from_address, name=mail.from_name)
+    sender = sender_identify(
+        address=mail.from_address, name=mail.from_name, directory=context.directory
+    )
     ticket, _how = (None, "") if force == FORCE_NEW_TICKET else ticket_find(mail, sender)
 
     if ticket is not None:
@@ -349,7 +371,7 @@ def _new_ticket(
         body_html=mail.html,
         attachments=accepted,
     )
-    article = ticket.articles.order_by("pk").first()
+    article = ticket.articles.only("pk").order_by("pk").first()
     _refused_note(ticket, refused, ORIGINAL_HINT)
     if follow_up_of is not None:
         services.article_add_note(

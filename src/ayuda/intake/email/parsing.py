@@ -58,6 +58,11 @@ class ParsedMail:
     html: str  # sanitised
     raw_html: str  # unsanitised, only for quote trimming before sanitising again
     attachments: list[IncomingFile] = field(default_factory=list)
+    raw_headers: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str:
+        """A header's raw value (first occurrence), unfolded; cheap, not decoded."""
+        return self.raw_headers.get(name.lower(), "")
 
     @property
     def thread_ids(self) -> list[str]:
@@ -275,9 +280,21 @@ def _collect_files(
 # -- the mail -----------------------------------------------------------------------------------
 
 
+def _raw_headers(msg: Message) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        headers.setdefault(name.lower(), " ".join(str(value).split()))
+    return headers
+
+
 def mail_parse(raw: bytes) -> ParsedMail:
-    """Parse a mail. Raises MailParseError only when it has no usable sender."""
+    """Parse a mail. Raises MailParseError only when it has no usable sender.
+
+    Headers that need decoding (From, To, Cc, Reply-To, Subject) go through the modern
+    policy's parser; the others are read raw, which is much cheaper.
+    """
     msg = BytesParser(policy=policy.default).parsebytes(raw)
+    raw_headers = _raw_headers(msg)
 
     from_list = _addresses(msg, "From")
     if not from_list:
@@ -293,7 +310,7 @@ def mail_parse(raw: bytes) -> ParsedMail:
 
     date = None
     try:
-        date_value = _header(msg, "Date")
+        date_value = raw_headers.get("date", "")
         date = parsedate_to_datetime(date_value) if date_value else None
         if date is not None and date.tzinfo is None:
             date = None
@@ -328,9 +345,9 @@ def mail_parse(raw: bytes) -> ParsedMail:
 
     return ParsedMail(
         message=msg,
-        message_id=(message_ids(_header(msg, "Message-ID")) or [""])[0],
-        in_reply_to=message_ids(_header(msg, "In-Reply-To")),
-        references=message_ids(_header(msg, "References"))[-MAX_REFERENCES:],
+        message_id=(message_ids(raw_headers.get("message-id", "")) or [""])[0],
+        in_reply_to=message_ids(raw_headers.get("in-reply-to", "")),
+        references=message_ids(raw_headers.get("references", ""))[-MAX_REFERENCES:],
         subject=_header(msg, "Subject")[:500],
         from_name=from_name,
         from_address=from_address,
@@ -342,6 +359,7 @@ def mail_parse(raw: bytes) -> ParsedMail:
         html=html_sanitise(html),
         raw_html=html,
         attachments=files,
+        raw_headers=raw_headers,
     )
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 
 from ayuda.accounts.models import Organisation, Role, User, Vendor
 
@@ -24,38 +25,59 @@ def _domain(address: str) -> str:
     return address.rsplit("@", 1)[-1].lower()
 
 
-def organisation_for_address(address: str) -> Organisation | None:
-    domain = _domain(address)
-    for organisation in Organisation.objects.filter(email_domains__icontains=domain):
-        if domain in organisation.domain_list():
-            return organisation
-    return None
+@dataclass(frozen=True)
+class Directory:
+    """What sender identification reads for every mail, loaded once per poll: organisations
+    by e-mail domain and vendors by address and domain."""
+
+    organisations: dict[str, Organisation]
+    vendors_by_address: dict[str, Vendor]
+    vendors_by_domain: dict[str, Vendor]
 
 
-def vendor_for_address(address: str) -> Vendor | None:
+def directory_load() -> Directory:
+    organisations: dict[str, Organisation] = {}
+    for organisation in Organisation.objects.exclude(email_domains="").order_by("pk"):
+        for domain in organisation.domain_list():
+            organisations.setdefault(domain, organisation)
+    by_address: dict[str, Vendor] = {}
+    by_domain: dict[str, Vendor] = {}
+    for vendor in Vendor.objects.exclude(email="").order_by("pk"):
+        by_address.setdefault(vendor.email.lower(), vendor)
+        by_domain.setdefault(_domain(vendor.email), vendor)
+    return Directory(organisations, by_address, by_domain)
+
+
+def organisation_for_address(address: str, directory: Directory) -> Organisation | None:
+    return directory.organisations.get(_domain(address))
+
+
+def vendor_for_address(address: str, directory: Directory) -> Vendor | None:
     """The vendor whose support address is this one, or shares its domain."""
-    exact = Vendor.objects.filter(email__iexact=address).first()
-    if exact is not None:
-        return exact
-    return Vendor.objects.filter(email__iendswith=f"@{_domain(address)}").order_by("pk").first()
+    return directory.vendors_by_address.get(address) or directory.vendors_by_domain.get(
+        _domain(address)
+    )
 
 
-def sender_identify(*, address: str, name: str = "") -> Sender:
+def sender_identify(*, address: str, name: str = "", directory: Directory | None = None) -> Sender:
+    # LOWER(email) = address: served by an index on Lower("email") (see docs/email.md).
     user = (
         get_user_model()
-        .objects.filter(email__iexact=address, is_active=True)
+        .objects.alias(email_lower=Lower("email"))
+        .filter(email_lower=address.lower(), is_active=True)
         .select_related("organisation", "vendor")
         .order_by("pk")
         .first()
     )
+    directory = directory or directory_load()
     vendor = None
     if user is not None and user.vendor_id:
         vendor = user.vendor
-    elif user is None or not user.is_helpdesk:
-        vendor = vendor_for_address(address) if user is None else None
+    elif user is None:
+        vendor = vendor_for_address(address, directory)
     organisation = user.organisation if user is not None else None
     if user is None and vendor is None:
-        organisation = organisation_for_address(address)
+        organisation = organisation_for_address(address, directory)
     return Sender(address=address, name=name, user=user, vendor=vendor, organisation=organisation)
 
 
