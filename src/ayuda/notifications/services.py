@@ -17,7 +17,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from ayuda.tickets.models import (
@@ -41,12 +43,31 @@ STATE_NOTIFIED = {
 }
 
 
-def from_address() -> str:
+def from_address(ticket: Ticket | None = None) -> str:
+    """The sender of our mail: the address the ticket came in by when a channel knows it
+    (``AYUDA_EMAIL_FROM_RESOLVER``, set to the e-mail intake's), else the configured one."""
+    resolver = getattr(settings, "AYUDA_EMAIL_FROM_RESOLVER", "")
+    if ticket is not None and resolver:
+        try:
+            found = import_string(resolver)(ticket)
+        except Exception:
+            logger.exception("The From resolver failed for ticket %s", ticket.pk)
+            found = ""
+        if found:
+            return found
     return getattr(settings, "AYUDA_EMAIL_FROM", "") or settings.DEFAULT_FROM_EMAIL
 
 
-def _domain() -> str:
-    return parseaddr(from_address())[1].rpartition("@")[2] or "ayuda.localhost"
+def ticket_url(ticket: Ticket) -> str:
+    try:
+        path = reverse("portal:ticket", args=[ticket.pk])
+    except NoReverseMatch:
+        path = f"/portal/tickets/{ticket.pk}/"
+    return f"{settings.AYUDA_BASE_URL.rstrip('/')}{path}"
+
+
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "ayuda.localhost"
 
 
 def ticket_subject(ticket: Ticket, text: str) -> str:
@@ -167,7 +188,7 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
         "article": plan.article,
         "event": plan.event,
         "state": ticket.state.display_name if ticket.state_id else "",
-        "url": f"{settings.AYUDA_BASE_URL.rstrip('/')}/portal/tickets/{ticket.pk}/",
+        "url": ticket_url(ticket),
         "vendor": ticket.vendor,
         "reason": (plan.event.data or {}).get("reason", ""),
         "solution": ticket.solution,
@@ -209,6 +230,7 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
         return []
     events = list(TicketEvent.objects.filter(ticket_id=ticket_id, seq__in=seqs).order_by("seq"))
     messages = []
+    sender = from_address(ticket)
     for plan in notifications_plan(ticket, events):
         key = f"{ticket.pk}:{plan.event.seq}:{plan.kind}:{plan.recipient}"[:300]
         existing = OutgoingMessage.objects.filter(dedup_key=key).first()
@@ -224,12 +246,14 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
             kind=plan.kind,
             dedup_key=key,
             language=plan.language,
-            from_address=from_address(),
+            from_address=sender,
             to_address=plan.recipient,
             subject=subject,
             body_text=text,
             body_html=html,
-            message_id=make_msgid(idstring=f"ayuda.{ticket.pk}.{plan.kind}", domain=_domain()),
+            message_id=make_msgid(
+                idstring=f"ayuda.{ticket.pk}.{plan.kind}", domain=_domain(sender)
+            ),
             in_reply_to=in_reply_to,
             references=" ".join(references),
             auto_submitted=plan.kind != OutgoingKind.REPLY,

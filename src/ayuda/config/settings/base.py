@@ -195,6 +195,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # E-mail channel (intake/email, notifications): see docs/email.md.
 AYUDA_EMAIL_FROM = os.environ.get("AYUDA_EMAIL_FROM", "")  # empty: DEFAULT_FROM_EMAIL
+AYUDA_EMAIL_FROM_RESOLVER = "ayuda.intake.email.addresses.ticket_from_address"
 AYUDA_EMAIL_INSTANCE_ID = os.environ.get("AYUDA_EMAIL_INSTANCE_ID", "ayuda")  # X-Ayuda-Loop
 AYUDA_EMAIL_POLL_SECONDS = int(os.environ.get("AYUDA_EMAIL_POLL_SECONDS", "60"))
 AYUDA_EMAIL_SENDER_LIMIT = (30, 3600)  # at most 30 tickets/articles per sender per hour

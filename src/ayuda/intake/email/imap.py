@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 PROCESSED_KEYWORD = "$AyudaProcessed"
 LEASE_SECONDS = 300
 FETCH_BATCH = 50
+FETCH_BATCH_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -130,6 +131,21 @@ def _mark_processed(client: IMAPClient, mailbox: Mailbox, uids: list[int], keywo
                 client.expunge()
 
 
+def _chunks(uids: list[int], sizes: dict, batch: int):
+    """Runs of at most ``batch`` mails and about FETCH_BATCH_BYTES (a big mail goes alone)."""
+    chunk: list[int] = []
+    total = 0
+    for uid in uids:
+        size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+        if chunk and (len(chunk) >= batch or total + size > FETCH_BATCH_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(uid)
+        total += size
+    if chunk:
+        yield chunk
+
+
 def mailbox_poll(
     mailbox: Mailbox, *, limit: int | None = None, batch: int = FETCH_BATCH
 ) -> PollResult:
@@ -153,8 +169,8 @@ def mailbox_poll(
                 uids = uids[:limit]
             result.seen = len(uids)
             context = context_load()
-            for start in range(0, len(uids), batch):
-                chunk = uids[start : start + batch]
+            sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
+            for chunk in _chunks(uids, sizes, batch):
                 fetched = client.fetch(chunk, ["BODY.PEEK[]"])
                 done: list[int] = []
                 try:
