@@ -152,8 +152,13 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     except Exception:  # Django not configured (e.g. pytest --help)
         return []
     engine = database["ENGINE"].rsplit(".", 1)[-1]
-    where = database.get("HOST") or database.get("NAME") or ""
-    lines = [f"database: {engine} {where}".rstrip()]
+    if engine == "sqlite3":
+        line = "database: SQLite (the tests use an in-memory database)"
+    else:
+        test_name = database.get("TEST", {}).get("NAME") or f"test_{database.get('NAME')}"
+        where = f"{database.get('HOST') or 'localhost'}:{database.get('PORT') or 'default port'}"
+        line = f"database: {engine} at {where} (the tests use {test_name})"
+    lines = [line]
     if on_ci():
         lines.append("CI=true: 'missing server' skips count as failures")
     return lines
