@@ -25,6 +25,7 @@ from .permissions import articles_visible_to, ticket_scope, ticket_visible_to
 
 PAGE_SIZE = 50
 QUEUE_COLUMNS_DEFERRED = ("description", "steps_to_reproduce", "solution", "extra")
+QUEUE_PREFETCH = ("team", "owner", "category__parent", "site", "organisation")
 NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
 
 
@@ -121,10 +122,11 @@ def ticket_queue(
                 Q(created_at__gt=when) | Q(pk__gt=pk)
             )
     ordering = ("-created_at", "-id") if newest else ("created_at", "id")
+    # Two joins at most: PostgreSQL spends longer planning a seven-table join (13-37 ms at
+    # 1M tickets) than running it (<1 ms); the small related tables come by primary key.
     rows = list(
-        tickets.select_related(
-            "state", "category__parent", "team", "owner", "requester", "site", "organisation"
-        )
+        tickets.select_related("state", "requester")
+        .prefetch_related(*QUEUE_PREFETCH)
         .defer(*QUEUE_COLUMNS_DEFERRED)
         .order_by(*ordering)[: limit + 1]
     )

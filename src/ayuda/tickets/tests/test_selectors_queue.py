@@ -18,7 +18,13 @@ from ayuda.tickets.models import (
     Ticket,
     TicketType,
 )
-from ayuda.tickets.selectors import QueueFilters, ticket_get, ticket_queue, ticket_timeline
+from ayuda.tickets.selectors import (
+    QUEUE_PREFETCH,
+    QueueFilters,
+    ticket_get,
+    ticket_queue,
+    ticket_timeline,
+)
 from ayuda.tickets.tests.factories import desk_make, ticket_make
 from ayuda.tickets.tests.files import png_bytes
 
@@ -251,8 +257,8 @@ def test_customers_only_see_their_scope_in_the_queue():
 
 @pytest.mark.parametrize("count", [5, 60])
 @pytest.mark.parametrize("role", [Role.AGENT_L1, Role.SITE_ADMIN, Role.VENDOR_AGENT])
-def test_a_queue_page_is_one_query_whatever_the_number_of_tickets(
-    count, role, django_assert_num_queries
+def test_a_queue_page_costs_a_fixed_number_of_queries_whatever_the_number_of_tickets(
+    count, role, django_assert_max_num_queries
 ):
     # given
     desk = desk_make()
@@ -270,7 +276,9 @@ def test_a_queue_page_is_one_query_whatever_the_number_of_tickets(
     pages = []
     cursor = None
     for _ in range(2):
-        with django_assert_num_queries(1):
+        # The page, then one query per related table it shows (team, owner, category,
+        # site, organisation), never one per ticket.
+        with django_assert_max_num_queries(1 + len(QUEUE_PREFETCH)):
             page = ticket_queue(user=user, filters=QueueFilters(), cursor=cursor, limit=50)
             # Everything a queue row shows is already loaded.
             rows = [

@@ -217,7 +217,7 @@ def test_queue_runs_the_same_number_of_queries_for_5_and_60_tickets(client, desk
     with_60 = _count_queries(client, QUEUE)
     # then
     assert with_5 == with_60
-    assert with_60 <= 12
+    assert with_60 <= 16  # session, user, select-box lists, saved views, page + related rows
 
 
 def test_save_a_view_lists_it_and_only_its_owner_sees_it(client, desk):
