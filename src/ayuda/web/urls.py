@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
+    path("language/", views.language_set, name="language"),
 ]

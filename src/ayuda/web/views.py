@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from ayuda.accounts.models import User
 
@@ -48,3 +49,14 @@ def preferences(request):
         "web/preferences.html",
         {"zones": zones, "languages": User._meta.get_field("language").choices},
     )
+
+
+@require_POST
+def language_set(request):
+    """The footer's language menu: remembered on the account, so it wins over the browser."""
+    user = request.user
+    language = request.POST.get("language", "")
+    if user.is_authenticated and language in dict(User._meta.get_field("language").choices):
+        user.language = language
+        user.save(update_fields=["language"])
+    return set_language(request)
