@@ -196,18 +196,35 @@ def folder_delete(folder: str) -> None:
             client.delete_folder(folder)
 
 
+def _proc_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def poll_worker(mailbox_name: str, barrier, results) -> None:
     import django
 
     django.setup()
+    from django.db import connection
+
     from ayuda.intake.email.imap import mailbox_poll
     from ayuda.intake.models import Mailbox
 
     mailbox = Mailbox.objects.get(name=mailbox_name)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     barrier.wait()
     start = time.perf_counter()
+    cpu, db_cpu = time.process_time(), _proc_cpu_seconds(backend)
     result = mailbox_poll(mailbox)
-    results.put((mailbox_name, start, time.perf_counter(), result.ingested, result.error))
+    cpu, db_cpu = time.process_time() - cpu, _proc_cpu_seconds(backend) - db_cpu
+    end = time.perf_counter()
+    results.put((mailbox_name, start, end, result.ingested, result.error, cpu, db_cpu))
 
 
 def run(label: str, mails_per_box: list[list[bytes]], run_id: str) -> dict:
@@ -252,6 +269,7 @@ def run(label: str, mails_per_box: list[list[bytes]], run_id: str) -> dict:
     errors = [r[4] for r in rows if r[4]]
     start, end = min(r[1] for r in rows), max(r[2] for r in rows)
     ingested = sum(r[3] for r in rows)
+    cpu, db_cpu = sum(r[5] for r in rows), sum(r[6] for r in rows)
     after = (Ticket.objects.count(), Article.objects.count(), InboundMail.objects.count())
     for folder in folders:
         folder_delete(folder)
@@ -267,6 +285,8 @@ def run(label: str, mails_per_box: list[list[bytes]], run_id: str) -> dict:
         "articles": after[1] - before[1],
         "inbound": after[2] - before[2],
         "errors": errors,
+        "cpu_ms": 1000 * cpu / max(ingested, 1),
+        "db_cpu_ms": 1000 * db_cpu / max(ingested, 1),
     }
 
 
@@ -318,13 +338,16 @@ def main() -> None:
         f" Dovecot on 127.0.0.1, broker {args.broker}.",
         f"Load average before the runs: {load_before}.",
         "",
-        "| run | mails | ingested | seconds | mails/s | tickets | articles | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | mails | ingested | seconds | mails/s | tickets | articles | errors |"
+        " CPU ms/mail: poller + PostgreSQL | mails/s per idle core |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in (single, parallel):
+        per_core = 1000 / (r["cpu_ms"] + r["db_cpu_ms"]) if r["cpu_ms"] else 0
         lines.append(
             f"| {r['label']} | {r['mails']} | {r['ingested']} | {r['seconds']:.2f} | "
-            f"{r['rate']:.0f} | {r['tickets']} | {r['articles']} | {len(r['errors'])} |"
+            f"{r['rate']:.0f} | {r['tickets']} | {r['articles']} | {len(r['errors'])} | "
+            f"{r['cpu_ms']:.1f} + {r['db_cpu_ms']:.1f} | {per_core:.0f} |"
         )
     report = "\n".join(lines) + "\n"
     print(report)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from ..models import Mailbox, MailboxSecurity
-from .ingest import TransientMailError, context_load, mail_ingest
+from .ingest import TransientMailError, context_load, dedup_key_for, mail_ingest, mail_parse_safe
 
 logger = logging.getLogger(__name__)
 
@@ -172,18 +172,28 @@ def mailbox_poll(
             sizes = client.fetch(uids, ["RFC822.SIZE"]) if uids else {}
             for chunk in _chunks(uids, sizes, batch):
                 fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+                items = []
+                for uid in chunk:
+                    data = fetched.get(uid)
+                    if data is None or b"BODY[]" not in data:
+                        continue  # expunged meanwhile
+                    raw = bytes(data[b"BODY[]"])
+                    parsed = mail_parse_safe(raw)
+                    key = dedup_key_for(
+                        mail=parsed[0], raw=raw, mailbox=mailbox, uid=uid, uidvalidity=uidvalidity
+                    )
+                    items.append((uid, raw, parsed, key))
+                context.prefetch([(parsed[0], key) for _uid, _raw, parsed, key in items])
                 done: list[int] = []
                 try:
-                    for uid in chunk:
-                        data = fetched.get(uid)
-                        if data is None or b"BODY[]" not in data:
-                            continue  # expunged meanwhile
+                    for uid, raw, parsed, _key in items:
                         row, created = mail_ingest(
-                            raw=bytes(data[b"BODY[]"]),
+                            raw=raw,
                             mailbox=mailbox,
                             uid=uid,
                             uidvalidity=uidvalidity,
                             context=context,
+                            parsed=parsed,
                         )
                         done.append(uid)
                         if created:

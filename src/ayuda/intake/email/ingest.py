@@ -15,13 +15,14 @@ Outcomes (``InboundMail.status``):
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import formataddr
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -70,12 +71,39 @@ class Outcome:
     article: Article | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class IngestContext:
-    """Read once per poll rather than once per mail."""
+    """Read once per poll (addresses, directory) or once per fetched chunk (which keys are
+    already taken in, how much each sender wrote lately) rather than once per mail."""
 
     own_addresses: set[str]
     directory: Directory
+    known: dict[str, int | None] = field(default_factory=dict)  # dedup key -> row pk
+    sender_counts: dict[str, int] = field(default_factory=dict)
+
+    def prefetch(self, mails: list[tuple[ParsedMail | None, str]]) -> None:
+        """Look up a chunk's dedup keys and senders in two queries."""
+        keys = [key for _mail, key in mails]
+        self.known = dict.fromkeys(keys)
+        for key, pk in InboundMail.objects.filter(dedup_key__in=keys).values_list(
+            "dedup_key", "pk"
+        ):
+            self.known[key] = pk
+        senders = {m.from_address for m, _key in mails if m is not None}
+        self.sender_counts = dict.fromkeys(senders, 0)
+        if senders:
+            since = timezone.now() - timedelta(seconds=settings.AYUDA_EMAIL_SENDER_LIMIT[1])
+            rows = (
+                InboundMail.objects.filter(
+                    from_address__in=senders,
+                    received_at__gte=since,
+                    status=InboundMailStatus.PROCESSED,
+                )
+                .values("from_address")
+                .annotate(n=Count("pk"))
+            )
+            for row in rows:
+                self.sender_counts[row["from_address"]] = row["n"]
 
 
 def context_load() -> IngestContext:
@@ -101,8 +129,22 @@ def dedup_key_for(
     return f"sha:{hashlib.sha256(raw).hexdigest()}"
 
 
-def _existing(key: str) -> InboundMail | None:
+def _existing(key: str, context: IngestContext | None = None) -> InboundMail | None:
+    if context is not None and key in context.known:
+        pk = context.known[key]
+        return None if pk is None else InboundMail.objects.filter(pk=pk).first()
     return InboundMail.objects.filter(dedup_key=key).first()
+
+
+def mail_parse_safe(raw: bytes) -> tuple[ParsedMail | None, str]:
+    """The parsed mail, or None and why not."""
+    try:
+        return mail_parse(raw), ""
+    except MailParseError as exc:
+        return None, str(exc)
+    except Exception as exc:  # the email package should not raise, but never lose the mail
+        logger.exception("Unexpected error parsing a mail")
+        return None, f"{exc.__class__.__name__}: {exc}"
 
 
 def mail_ingest(
@@ -112,24 +154,17 @@ def mail_ingest(
     uid: int | None = None,
     uidvalidity: int | None = None,
     context: IngestContext | None = None,
+    parsed: tuple[ParsedMail | None, str] | None = None,
 ) -> tuple[InboundMail, bool]:
     """Ingest one mail. Returns the row and whether this call created it.
 
+    ``parsed`` is ``mail_parse_safe(raw)`` when the caller already has it.
     Raises TransientMailError when the database is unavailable; the caller must then leave
     the mail on the server.
     """
-    try:
-        mail = mail_parse(raw)
-    except MailParseError as exc:
-        mail, parse_error = None, str(exc)
-    except Exception as exc:  # the email package should not raise, but never lose the mail
-        logger.exception("Unexpected error parsing a mail")
-        mail, parse_error = None, f"{exc.__class__.__name__}: {exc}"
-    else:
-        parse_error = ""
-
+    mail, parse_error = parsed if parsed is not None else mail_parse_safe(raw)
     key = dedup_key_for(mail=mail, raw=raw, mailbox=mailbox, uid=uid, uidvalidity=uidvalidity)
-    existing = _existing(key)
+    existing = _existing(key, context)
     if (
         existing is not None
         and mail is not None
@@ -163,6 +198,11 @@ def mail_ingest(
             outcome = mail_route(mail=mail, mailbox=mailbox, context=context)
             _apply(row, outcome)
             row.save()  # unique dedup_key: a concurrent twin rolls this whole block back
+            if context is not None:
+                context.known[key] = row.pk
+                if row.status == InboundMailStatus.PROCESSED:
+                    counts = context.sender_counts
+                    counts[row.from_address] = counts.get(row.from_address, 0) + 1
     except IntegrityError:
         existing = _existing(key)
         if existing is not None:
@@ -232,8 +272,10 @@ def _email_meta(mail: ParsedMail) -> services.EmailMeta:
     )
 
 
-def _rate_limited(address: str) -> bool:
+def _rate_limited(address: str, context: IngestContext | None = None) -> bool:
     limit, seconds = settings.AYUDA_EMAIL_SENDER_LIMIT
+    if context is not None and address in context.sender_counts:
+        return context.sender_counts[address] >= limit
     since = timezone.now() - timedelta(seconds=seconds)
     recent = InboundMail.objects.filter(
         from_address=address, received_at__gte=since, status=InboundMailStatus.PROCESSED
@@ -296,7 +338,7 @@ def mail_route(
                     message_ids=verdict.bounced_message_ids, reason=mail.text[:2000]
                 )
             return Outcome(InboundMailStatus.IGNORED, f"{verdict.kind}: {verdict.reason}")
-        if _rate_limited(mail.from_address):
+        if _rate_limited(mail.from_address, context):
             return Outcome(
                 InboundMailStatus.QUARANTINED,
                 _("Rate limit: too many mails from %(a)s in a short time (a loop?).")
@@ -371,7 +413,6 @@ def _new_ticket(
         body_html=mail.html,
         attachments=accepted,
     )
-    article = ticket.articles.only("pk").order_by("pk").first()
     _refused_note(ticket, refused, ORIGINAL_HINT)
     if follow_up_of is not None:
         services.article_add_note(
@@ -381,7 +422,8 @@ def _new_ticket(
             sender_role=SenderRole.SYSTEM,
             kind=ArticleKind.SYSTEM,
         )
-    return Outcome(InboundMailStatus.PROCESSED, "new ticket", ticket=ticket, article=article)
+    # The first article is the ticket's own; not looked up here (a query per mail).
+    return Outcome(InboundMailStatus.PROCESSED, "new ticket", ticket=ticket)
 
 
 def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox | None) -> Outcome:

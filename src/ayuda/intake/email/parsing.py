@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.headerregistry import HeaderRegistry
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -35,6 +36,28 @@ HTML_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
+
+
+class _CachingHeaderRegistry(HeaderRegistry):
+    """The modern policy parses a header again on every access (get_body() and friends read
+    Content-Type a dozen times per mail). Parsed headers are immutable, so keep the last few
+    thousand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cache: dict[tuple[str, str], object] = {}
+
+    def __call__(self, name, value):
+        key = (name, value)
+        header = self._cache.get(key)
+        if header is None:
+            if len(self._cache) > 5000:
+                self._cache.clear()
+            header = self._cache[key] = super().__call__(name, value)
+        return header
+
+
+MAIL_POLICY = policy.default.clone(header_factory=_CachingHeaderRegistry())
 
 
 class MailParseError(Exception):
@@ -293,7 +316,7 @@ def mail_parse(raw: bytes) -> ParsedMail:
     Headers that need decoding (From, To, Cc, Reply-To, Subject) go through the modern
     policy's parser; the others are read raw, which is much cheaper.
     """
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    msg = BytesParser(policy=MAIL_POLICY).parsebytes(raw)
     raw_headers = _raw_headers(msg)
 
     from_list = _addresses(msg, "From")

@@ -256,3 +256,20 @@ def test_smtp_failure_is_recorded_and_retried_later(mailbox, smtp_server, commit
     message.refresh_from_db()
     assert message.status == DeliveryStatus.SENT and message.attempts == 2
     assert len(smtp_server.received) == 1
+
+
+def test_rate_limit_holds_within_one_fetched_chunk(
+    imap_server, imap_folder, mailbox, committed, settings
+):
+    # given a machine that writes five times without auto-reply headers
+    settings.AYUDA_EMAIL_SENDER_LIMIT = (3, 3600)
+    imap_server.deliver(
+        imap_folder, *[mail_bytes(sender="robot@example.com", subject=f"n{i}") for i in range(5)]
+    )
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then
+    assert result.statuses == {"processed": 3, "quarantined": 2}
+    assert Ticket.objects.count() == 3
