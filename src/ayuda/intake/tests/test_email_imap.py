@@ -191,6 +191,7 @@ def test_journey_mail_in_acknowledged_agent_replies_customer_answers_by_mail(
     assert len(smtp_server.received) == 1
     ack = smtp_server.received[0].message
     assert ack["To"] == "john.carter@example.com"
+    assert "<support@ayuda.test>" in ack["From"]  # the mailbox the ticket came in by
     assert ack["Subject"].strip().startswith(f"[#{ticket.pk}] ")
     assert ack["In-Reply-To"] == "<attach-allowed-0001@example.com>"
     assert ack["Auto-Submitted"] == "auto-generated"
@@ -273,3 +274,37 @@ def test_rate_limit_holds_within_one_fetched_chunk(
     # then
     assert result.statuses == {"processed": 3, "quarantined": 2}
     assert Ticket.objects.count() == 3
+
+
+def test_beat_task_polls_every_active_mailbox(imap_server, imap_folder, mailbox, committed):
+    # given an active mailbox with mail and an inactive one
+    from ayuda.intake.tasks import mailboxes_poll
+
+    mailbox_make(name="Off", is_active=False)
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"))
+
+    # when (tasks run eagerly in the tests)
+    polled = committed(mailboxes_poll)
+
+    # then
+    assert polled == 1
+    assert Ticket.objects.count() == 1
+
+
+def test_management_command_polls_and_reports(imap_server, imap_folder, mailbox):
+    # given
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"))
+    out = StringIO()
+
+    # when
+    call_command("poll_mailboxes", mailbox.name, stdout=out)
+
+    # then
+    assert "1 new, 1 ingested (processed 1)" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("poll_mailboxes", "no-such-mailbox")
