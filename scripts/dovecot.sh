@@ -8,12 +8,15 @@
 #
 # It touches nothing system-wide: its own configuration, state, logs and mail live under
 # $AYUDA_DOVECOT_DIR (default /tmp/ayuda-dovecot-$UID); it listens on 127.0.0.1 only, on
-# $AYUDA_TEST_IMAP_PORT (default 10143), without TLS, with one user
+# $AYUDA_TEST_IMAP_PORT (default 10143; plain, STARTTLS offered) and $AYUDA_TEST_IMAPS_PORT
+# (default 10993; implicit TLS) with a self-signed certificate for 127.0.0.1 in
+# $AYUDA_DOVECOT_DIR/cert.pem, and one user
 # $AYUDA_TEST_IMAP_USER / $AYUDA_TEST_IMAP_PASSWORD (default ayuda / ayuda-test).
 set -euo pipefail
 
 DIR="${AYUDA_DOVECOT_DIR:-/tmp/ayuda-dovecot-$(id -u)}"
 PORT="${AYUDA_TEST_IMAP_PORT:-10143}"
+TLS_PORT="${AYUDA_TEST_IMAPS_PORT:-10993}"
 IMAP_USER="${AYUDA_TEST_IMAP_USER:-ayuda}"
 IMAP_PASSWORD="${AYUDA_TEST_IMAP_PASSWORD:-ayuda-test}"
 CONF="$DIR/dovecot.conf"
@@ -45,8 +48,18 @@ install_if_missing() {
   # Debian starts a system-wide instance on install where it can; we never use it.
 }
 
+write_certificate() {
+  if [ -s "$DIR/cert.pem" ] && [ -s "$DIR/key.pem" ]; then return; fi
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    -keyout "$DIR/key.pem" -out "$DIR/cert.pem" >/dev/null 2>&1
+  chmod 644 "$DIR/cert.pem"
+  chmod 600 "$DIR/key.pem"
+}
+
 write_config() {
   mkdir -p "$DIR/run" "$DIR/state" "$DIR/mail"
+  write_certificate
   local internal_user login_user mail_uid mail_gid
   if [ "$(id -u)" = 0 ]; then
     # Dovecot refuses to run mail processes as root: use the package's own users.
@@ -72,7 +85,9 @@ base_dir = $DIR/run
 state_dir = $DIR/state
 log_path = $DIR/dovecot.log
 info_log_path = $DIR/dovecot.log
-ssl = no
+ssl = yes
+ssl_cert = <$DIR/cert.pem
+ssl_key = <$DIR/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = $internal_user
@@ -100,7 +115,8 @@ service imap-login {
     port = $PORT
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = $TLS_PORT
   }
   process_min_avail = 1
 }
@@ -141,6 +157,8 @@ case "${1:-start}" in
     echo "export AYUDA_TEST_IMAP_PORT=$PORT"
     echo "export AYUDA_TEST_IMAP_USER=$IMAP_USER"
     echo "export AYUDA_TEST_IMAP_PASSWORD=$IMAP_PASSWORD"
+    echo "export AYUDA_TEST_IMAPS_PORT=$TLS_PORT"
+    echo "export AYUDA_TEST_IMAP_CA_FILE=$DIR/cert.pem"
     ;;
   *)
     echo "usage: $0 start|stop|status|env" >&2

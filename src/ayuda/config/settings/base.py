@@ -198,6 +198,7 @@ AYUDA_EMAIL_FROM = os.environ.get("AYUDA_EMAIL_FROM", "")  # empty: DEFAULT_FROM
 AYUDA_EMAIL_FROM_RESOLVER = "ayuda.intake.email.addresses.ticket_from_address"
 AYUDA_EMAIL_INSTANCE_ID = os.environ.get("AYUDA_EMAIL_INSTANCE_ID", "ayuda")  # X-Ayuda-Loop
 AYUDA_EMAIL_POLL_SECONDS = int(os.environ.get("AYUDA_EMAIL_POLL_SECONDS", "60"))
+AYUDA_EMAIL_CA_FILE = os.environ.get("AYUDA_EMAIL_CA_FILE", "")  # extra CAs for IMAP over TLS
 AYUDA_EMAIL_SENDER_LIMIT = (30, 3600)  # at most 30 tickets/articles per sender per hour
 AYUDA_EMAIL_TRANSIENT_TRIES = 5  # database errors on one mail before it is kept as failed
 AYUDA_EMAIL_MAX_ATTEMPTS = 10  # SMTP attempts per outgoing message (back-off up to 1 h)

@@ -21,6 +21,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
@@ -100,7 +101,9 @@ def lease_release(mailbox: Mailbox, token: str) -> None:
 
 
 def imap_connect(mailbox: Mailbox, timeout: float = 30) -> IMAPClient:
-    context = ssl.create_default_context()
+    """Log in. Certificates are always verified: against the system's authorities, or the ones
+    in ``AYUDA_EMAIL_CA_FILE`` (a server with a private CA)."""
+    context = ssl.create_default_context(cafile=settings.AYUDA_EMAIL_CA_FILE or None)
     client = IMAPClient(
         mailbox.host,
         port=mailbox.port,

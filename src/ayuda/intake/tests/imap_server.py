@@ -16,6 +16,8 @@ class ImapServer:
     port: int
     user: str
     password: str
+    tls_port: int = 10993
+    ca_file: str = ""
 
     def client(self) -> IMAPClient:
         client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
@@ -50,6 +52,10 @@ def imap_server_from_env() -> ImapServer:
         port=int(os.environ.get("AYUDA_TEST_IMAP_PORT", "10143")),
         user=os.environ.get("AYUDA_TEST_IMAP_USER", "ayuda"),
         password=os.environ.get("AYUDA_TEST_IMAP_PASSWORD", "ayuda-test"),
+        tls_port=int(os.environ.get("AYUDA_TEST_IMAPS_PORT", "10993")),
+        ca_file=os.environ.get(
+            "AYUDA_TEST_IMAP_CA_FILE", f"/tmp/ayuda-dovecot-{os.getuid()}/cert.pem"
+        ),
     )
 
 

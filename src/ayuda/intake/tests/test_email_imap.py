@@ -308,3 +308,59 @@ def test_management_command_polls_and_reports(imap_server, imap_folder, mailbox)
     assert "1 new, 1 ingested (processed 1)" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("poll_mailboxes", "no-such-mailbox")
+
+
+@pytest.fixture
+def tls_server(imap_server, require_server):
+    import os
+    import socket
+
+    try:
+        socket.create_connection((imap_server.host, imap_server.tls_port), timeout=2).close()
+    except OSError:
+        require_server("dovecot", "no TLS listener: restart it with scripts/dovecot.sh stop, start")
+    if not os.path.exists(imap_server.ca_file):
+        require_server("dovecot", f"no certificate at {imap_server.ca_file}")
+    return imap_server
+
+
+@pytest.mark.parametrize(("security", "tls"), [("ssl", True), ("starttls", False)])
+def test_poll_over_tls_verifies_the_certificate(
+    tls_server, imap_folder, committed, settings, security, tls
+):
+    imap_server = tls_server
+    # given a mailbox over implicit TLS or STARTTLS, and the server's certificate trusted
+    mailbox = mailbox_make(
+        host=imap_server.host,
+        port=imap_server.tls_port if tls else imap_server.port,
+        security=security,
+        username=imap_server.user,
+        password=imap_server.password,
+        folder=imap_folder,
+    )
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"))
+    settings.AYUDA_EMAIL_CA_FILE = imap_server.ca_file
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then
+    assert result.error == "" and result.ingested == 1
+
+
+def test_untrusted_certificate_is_refused(tls_server, imap_folder, committed, settings):
+    imap_server = tls_server
+    # given a self-signed server certificate the system does not trust
+    settings.AYUDA_EMAIL_CA_FILE = ""
+    mailbox = mailbox_make(
+        host=imap_server.host, port=imap_server.tls_port, security="ssl",
+        username=imap_server.user, password=imap_server.password, folder=imap_folder,
+    )  # fmt: skip
+    imap_server.deliver(imap_folder, fixture_bytes("plain_new.eml"))
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then nothing is read from it
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error
+    assert Ticket.objects.count() == 0
