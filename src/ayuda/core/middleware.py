@@ -6,6 +6,12 @@ from django.utils import timezone, translation
 
 
 class UserPreferencesMiddleware:
+    """Serve a signed-in user in their own language and time zone.
+
+    Runs after LocaleMiddleware, so the account's language wins over the browser's. Both are
+    reset once the response is made, so nothing leaks into the next request on this thread.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -19,8 +25,10 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.timezone or "UTC"))
             except zoneinfo.ZoneInfoNotFoundError:
                 timezone.activate(zoneinfo.ZoneInfo("UTC"))
-        else:
+        try:
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
             timezone.deactivate()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+            translation.deactivate()
         return response

@@ -95,23 +95,19 @@ def events_build(
     return events
 
 
-def events_record(*, ticket_id: int, actor_id: int | None, at: datetime, steps: list[Step]):
-    """Append steps to a ticket's history. The caller holds the ticket's row lock."""
-    last = (
-        TicketEvent.objects.filter(ticket_id=ticket_id)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    last_seq, last_hash = last or (0, "")
+def events_record(*, ticket, actor_id: int | None, at: datetime, steps: list[Step]):
+    """Append steps to a ticket's history and move the ticket's head (in memory; the caller
+    saves ``history_seq`` and ``history_head``). The caller holds the ticket's row lock."""
     events = events_build(
-        ticket_id=ticket_id,
+        ticket_id=ticket.pk,
         actor_id=actor_id,
         at=at,
         steps=steps,
-        last_seq=last_seq,
-        last_hash=last_hash,
+        last_seq=ticket.history_seq,
+        last_hash=ticket.history_head,
     )
+    if events:
+        ticket.history_seq, ticket.history_head = events[-1].seq, events[-1].hash
     return TicketEvent.objects.bulk_create(events)
 
 
@@ -122,9 +118,16 @@ class BrokenLink:
     reason: str
 
 
-def chain_verify(events: Iterable[TicketEvent]) -> BrokenLink | None:
-    """Check one ticket's events in ``seq`` order; return the first broken link, if any."""
+def chain_verify(
+    events: Iterable[TicketEvent], *, head: tuple[int, str] | None = None
+) -> BrokenLink | None:
+    """Check one ticket's events in ``seq`` order; return the first broken link, if any.
+
+    ``head`` is the ticket's stored ``(history_seq, history_head)``: the chain must end there,
+    so newest events cannot be cut off unnoticed.
+    """
     expected_seq, prev = 1, ""
+    ticket_id = None
     for event in events:
         if event.seq != expected_seq:
             return BrokenLink(event.ticket_id, expected_seq, "missing event")
@@ -144,5 +147,9 @@ def chain_verify(events: Iterable[TicketEvent]) -> BrokenLink | None:
         )
         if digest != event.hash:
             return BrokenLink(event.ticket_id, event.seq, "content does not match its hash")
-        expected_seq, prev = event.seq + 1, event.hash
+        expected_seq, prev, ticket_id = event.seq + 1, event.hash, event.ticket_id
+    if head is not None and (expected_seq - 1, prev) != tuple(head):
+        if expected_seq - 1 < head[0]:
+            return BrokenLink(ticket_id, expected_seq, "newest events are missing")
+        return BrokenLink(ticket_id, expected_seq - 1, "chain does not end at the ticket's head")
     return None

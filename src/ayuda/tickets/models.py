@@ -219,6 +219,9 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale form gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The head of the hash-chained history: deleting the newest events breaks the match.
+    history_seq = models.PositiveIntegerField(default=0, editable=False)
+    history_head = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ticket")

@@ -122,15 +122,17 @@ def ticket_write(
     The one way a ticket row changes after creation.
     """
     at = at or timezone.now()
+    events = events_record(
+        ticket=ticket, actor_id=actor.pk if actor else None, at=at, steps=list(steps)
+    )
     updates = dict(updates or {})
     updates["updated_at"] = at
     updates["version"] = ticket.version + 1
+    updates["history_seq"] = ticket.history_seq
+    updates["history_head"] = ticket.history_head
     for name, value in updates.items():
         setattr(ticket, name, value)
     Ticket.objects.filter(pk=ticket.pk).update(**updates)
-    events = events_record(
-        ticket_id=ticket.pk, actor_id=actor.pk if actor else None, at=at, steps=list(steps)
-    )
     transaction.on_commit(lambda: run_handlers(events))
     return events
 

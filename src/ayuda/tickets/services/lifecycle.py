@@ -204,8 +204,9 @@ def ticket_create(
         ),
         *attachment_steps,
     ]
-    events = events_record(
-        ticket_id=ticket.pk, actor_id=actor.pk if actor else None, at=at, steps=steps
+    events = events_record(ticket=ticket, actor_id=actor.pk if actor else None, at=at, steps=steps)
+    Ticket.objects.filter(pk=ticket.pk).update(
+        history_seq=ticket.history_seq, history_head=ticket.history_head
     )
     transaction.on_commit(lambda: run_handlers(events))
     return ticket

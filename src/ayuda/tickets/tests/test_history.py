@@ -182,3 +182,46 @@ def test_a_ticket_created_with_a_non_utc_time_still_verifies():
     event = ticket.events.get()
     assert event.at == sent
     assert chain_verify([event]) is None
+
+
+def _head(ticket):
+    ticket.refresh_from_db()
+    return (ticket.history_seq, ticket.history_head)
+
+
+def test_the_ticket_holds_the_head_of_its_chain():
+    # given
+    desk = desk_make()
+    ticket = _busy_ticket(desk)
+
+    # when
+    events = _events(ticket)
+
+    # then
+    assert _head(ticket) == (events[-1].seq, events[-1].hash)
+    assert chain_verify(events, head=_head(ticket)) is None
+
+
+def test_cutting_off_the_newest_events_is_found():
+    # given
+    desk = desk_make()
+    ticket = _busy_ticket(desk)
+    events = _events(ticket)
+    head = _head(ticket)
+
+    # when: the last two events disappear; what is left is a valid chain on its own
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {TicketEvent._meta.db_table} WHERE id IN (%s, %s)",
+            [events[-1].pk, events[-2].pk],
+        )
+    remaining = _events(ticket)
+
+    # then
+    assert chain_verify(remaining) is None
+    broken = chain_verify(remaining, head=head)
+    assert (broken.ticket_id, broken.seq, broken.reason) == (
+        ticket.pk,
+        events[-2].seq,
+        "newest events are missing",
+    )

@@ -287,6 +287,8 @@ TICKET_COLUMNS = [
     "resolved_at",
     "closed_at",
     "version",
+    "history_seq",
+    "history_head",
 ]
 ARTICLE_COLUMNS = [
     "id",
@@ -529,6 +531,7 @@ class Command(BaseCommand):
                     last_seq=chain[-1].seq,
                     last_hash=chain[-1].hash,
                 )
+            tickets[-1] = (*tickets[-1], chain[-1].seq, chain[-1].hash)
             for event in chain:
                 events.append(
                     (

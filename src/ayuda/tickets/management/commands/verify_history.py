@@ -44,11 +44,13 @@ class Command(BaseCommand):
         broken: list[BrokenLink] = []
         last_pk = 0
         while True:
-            ids = list(
-                Ticket.objects.filter(pk__gt=last_pk)
+            heads = {
+                pk: (seq, head)
+                for pk, seq, head in Ticket.objects.filter(pk__gt=last_pk)
                 .order_by("pk")
-                .values_list("pk", flat=True)[:batch_size]
-            )
+                .values_list("pk", "history_seq", "history_head")[:batch_size]
+            }
+            ids = list(heads)
             if not ids:
                 break
             last_pk = ids[-1]
@@ -63,7 +65,7 @@ class Command(BaseCommand):
             for ticket_id, chain in groupby(rows, key=lambda event: event.ticket_id):
                 seen.add(ticket_id)
                 counted = _Counter(chain)
-                link = chain_verify(counted)
+                link = chain_verify(counted, head=heads.get(ticket_id))
                 for _rest in counted:  # count the events after a break too
                     pass
                 events += counted.count
