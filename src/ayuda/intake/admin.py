@@ -154,7 +154,7 @@ class InboundMailAdmin(admin.ModelAdmin):
         return obj.reason[:100]
 
     def _run(self, request, queryset, force: str):
-        from .email.ingest import inbound_mail_retry
+        from .email.pipeline import inbound_mail_retry
 
         done = 0
         for mail in queryset.exclude(status=InboundMailStatus.PROCESSED):

@@ -32,6 +32,6 @@ def mailbox_poll(mailbox_id: int) -> dict:
 
 @shared_task(acks_late=True)
 def inbound_mail_retry(mail_id: int, force: str = "") -> str:
-    from .email.ingest import inbound_mail_retry as retry
+    from .email.pipeline import inbound_mail_retry as retry
 
     return retry(mail_id=mail_id, force=force).status

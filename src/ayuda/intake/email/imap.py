@@ -28,7 +28,8 @@ from django.utils import timezone
 from imapclient import IMAPClient
 
 from ..models import Mailbox, MailboxSecurity
-from .ingest import TransientMailError, context_load, dedup_key_for, mail_ingest, mail_parse_safe
+from .context import context_load
+from .ingest import TransientMailError, dedup_key_for, mail_ingest, mail_parse_safe
 
 logger = logging.getLogger(__name__)
 

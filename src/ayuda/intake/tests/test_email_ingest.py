@@ -4,7 +4,8 @@ import pytest
 
 from ayuda.accounts.models import Role, User
 from ayuda.accounts.tests.factories import organisation_make, user_make, vendor_make
-from ayuda.intake.email.ingest import inbound_mail_retry, mail_ingest
+from ayuda.intake.email.ingest import mail_ingest
+from ayuda.intake.email.pipeline import inbound_mail_retry
 from ayuda.intake.models import (
     InboundMail,
     InboundMailStatus,
