@@ -71,7 +71,7 @@ class MailboxAdmin(admin.ModelAdmin):
     def status(self, obj: Mailbox) -> str:
         return obj.last_error[:80] if obj.last_error else _("OK")
 
-    @admin.action(description=_("Test the connection"))
+    @admin.action(description=_("Test the connection"), permissions=["change"])
     def test_connection(self, request, queryset):
         from .email.imap import imap_connect
 
@@ -92,7 +92,7 @@ class MailboxAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
 
-    @admin.action(description=_("Poll now"))
+    @admin.action(description=_("Poll now"), permissions=["change"])
     def poll_now(self, request, queryset):
         from .tasks import mailbox_poll
 
@@ -118,7 +118,10 @@ class InboundMailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # the record of what arrived is not edited, only acted upon
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("intake.change_inboundmail")
 
     def get_urls(self):
         return [
@@ -166,14 +169,16 @@ class InboundMailAdmin(admin.ModelAdmin):
             messages.SUCCESS if done else messages.WARNING,
         )
 
-    @admin.action(description=_("Retry the selected mail"))
+    @admin.action(description=_("Retry the selected mail"), permissions=["retry"])
     def retry(self, request, queryset):
         self._run(request, queryset, "")
 
-    @admin.action(description=_("Release: open a new ticket from each"))
+    @admin.action(description=_("Release: open a new ticket from each"), permissions=["retry"])
     def release_new_ticket(self, request, queryset):
         self._run(request, queryset, "new_ticket")
 
-    @admin.action(description=_("Release: add each to the ticket it answers"))
+    @admin.action(
+        description=_("Release: add each to the ticket it answers"), permissions=["retry"]
+    )
     def release_append(self, request, queryset):
         self._run(request, queryset, "append")

@@ -19,9 +19,12 @@ class OutgoingMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return False  # the delivery log is not edited
 
-    @admin.action(description=_("Send again"))
+    def has_resend_permission(self, request) -> bool:
+        return request.user.has_perm("notifications.change_outgoingmessage")
+
+    @admin.action(description=_("Send again"), permissions=["resend"])
     def send_again(self, request, queryset):
         from .services import outgoing_retry_now
         from .tasks import outgoing_send

@@ -74,3 +74,25 @@ def test_outgoing_log_lists_messages(admin_client):
 
     # then
     assert response.status_code == 200
+
+
+def test_a_viewer_can_read_incoming_mail_but_not_release_it(client):
+    # given a staff user with the view permission only
+    from django.contrib.auth.models import Permission
+
+    viewer = user_make(role=Role.MANAGER, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_inboundmail"))
+    client.force_login(viewer)
+    mailbox = mailbox_make(unknown_senders=UnknownSenderPolicy.REJECT)
+    row, _ = mail_ingest(raw=fixture_bytes("gmail_new_alternative.eml"), mailbox=mailbox)
+    changelist = reverse("admin:intake_inboundmail_changelist")
+
+    # when
+    listing = client.get(changelist)
+    client.post(changelist, {"action": "release_new_ticket", "_selected_action": [row.pk]})
+
+    # then
+    assert listing.status_code == 200 and b"release_new_ticket" not in listing.content
+    row.refresh_from_db()
+    assert row.status == InboundMailStatus.QUARANTINED
+    assert Ticket.objects.count() == 0

@@ -364,3 +364,21 @@ def test_untrusted_certificate_is_refused(tls_server, imap_folder, committed, se
     # then nothing is read from it
     assert "CERTIFICATE_VERIFY_FAILED" in result.error
     assert Ticket.objects.count() == 0
+
+
+def test_admin_test_connection_action_reaches_the_server(client, mailbox):
+    # given an administrator
+    from django.urls import reverse
+
+    admin = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    # when
+    response = client.post(
+        reverse("admin:intake_mailbox_changelist"),
+        {"action": "test_connection", "_selected_action": [mailbox.pk]},
+        follow=True,
+    )
+
+    # then
+    assert "connected, 0 messages" in response.content.decode()
