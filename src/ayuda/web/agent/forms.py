@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ayuda.accounts.models import Level, User
+from ayuda.core.widgets import FastSelect
 from ayuda.tickets.attachments import IncomingFile
 from ayuda.tickets.models import (
     Channel,
@@ -31,6 +32,8 @@ EMPTY = [("", "—")]
 
 class ObjectChoiceField(forms.ChoiceField):
     """A select over a list of already-loaded objects; cleans to the object (or None)."""
+
+    widget = FastSelect
 
     def __init__(self, *, empty_label=None, **kwargs):
         self.empty_label = empty_label
@@ -262,17 +265,25 @@ QUEUE_PARAMS = (
 class QueueFilterForm(forms.Form):
     """The queue's filters, from GET parameters. A value it doesn't know is ignored."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=EMPTY + Level.choices)
+    status = forms.ChoiceField(widget=FastSelect, label=_("Status"), required=False)
+    level = forms.ChoiceField(
+        widget=FastSelect, label=_("Level"), required=False, choices=EMPTY + Level.choices
+    )
     team = ObjectChoiceField(label=_("Team"), required=False, empty_label=_("Any team"))
-    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    owner = forms.ChoiceField(widget=FastSelect, label=_("Owner"), required=False)
     category = ObjectChoiceField(label=_("Category"), required=False, empty_label=_("Any"))
     organisation = ObjectChoiceField(label=_("Organisation"), required=False, empty_label=_("Any"))
     site = ObjectChoiceField(label=_("Site"), required=False, empty_label=_("Any"))
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=EMPTY + Channel.choices)
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=EMPTY + TicketType.choices)
+    channel = forms.ChoiceField(
+        widget=FastSelect, label=_("Channel"), required=False, choices=EMPTY + Channel.choices
+    )
+    type = forms.ChoiceField(
+        widget=FastSelect, label=_("Type"), required=False, choices=EMPTY + TicketType.choices
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    order = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
+    order = forms.ChoiceField(
+        widget=FastSelect, label=_("Order"), required=False, choices=ORDER_CHOICES
+    )
 
     def __init__(self, data=None, *, lookups: Lookups, **kwargs):
         super().__init__(data, auto_id="id_filter_%s", **kwargs)
