@@ -65,7 +65,6 @@ def sender_identify(*, address: str, name: str = "", directory: Directory | None
         get_user_model()
         .objects.alias(email_lower=Lower("email"))
         .filter(email_lower=address.lower(), is_active=True)
-        .select_related("organisation", "vendor")
         .order_by("pk")
         .first()
     )
