@@ -299,7 +299,21 @@ def outgoing_build(message: OutgoingMessage) -> EmailMultiAlternatives:
     )
     if message.body_html:
         mail.attach_alternative(message.body_html, "text/html")
+    if message.kind == OutgoingKind.REPLY and message.article_id:
+        _attach_files(mail, message.article)
     return mail
+
+
+def _attach_files(mail: EmailMultiAlternatives, article: Article) -> None:
+    """The reply's files go with it, up to AYUDA_EMAIL_ATTACH_MAX_BYTES in all; the body links
+    to the ticket for anything larger."""
+    budget = settings.AYUDA_EMAIL_ATTACH_MAX_BYTES
+    for attachment in article.attachments.order_by("pk"):
+        if attachment.size > budget:
+            continue
+        with attachment.file.open("rb") as handle:
+            mail.attach(attachment.filename, handle.read(), attachment.content_type)
+        budget -= attachment.size
 
 
 def outgoing_deliver(*, message_pk: int) -> OutgoingMessage | None:

@@ -204,6 +204,7 @@ AYUDA_EMAIL_TRANSIENT_TRIES = 5  # database errors on one mail before it is kept
 AYUDA_EMAIL_MAX_ATTEMPTS = 10  # SMTP attempts per outgoing message (back-off up to 1 h)
 AYUDA_EMAIL_RETRY_BASE_SECONDS = 30
 AYUDA_EMAIL_SENDING_TIMEOUT = 600  # a send stuck longer than this is tried again
+AYUDA_EMAIL_ATTACH_MAX_BYTES = 10 * 1024 * 1024  # files sent along with an agent's reply
 CELERY_BEAT_SCHEDULE["intake-mailboxes-poll"] = {
     "task": "ayuda.intake.tasks.mailboxes_poll",
     "schedule": AYUDA_EMAIL_POLL_SECONDS,

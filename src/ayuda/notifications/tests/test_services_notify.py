@@ -178,3 +178,28 @@ def test_requester_without_address_gets_nothing(committed):
 
     # then
     assert kinds(ticket) == []
+
+
+def test_a_reply_carries_its_attachments(committed):
+    # given
+    from ayuda.tickets.attachments import IncomingFile
+
+    desk = desk_make()
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+    log = IncomingFile(name="steps.txt", content=b"1. restart\n2. log in\n")
+
+    # when
+    committed(
+        services.article_add_reply,
+        ticket=ticket,
+        actor=desk.agent_l1,
+        body="See the steps attached.",
+        attachments=[log],
+    )
+
+    # then
+    sent = mail.outbox[-1]
+    assert "See the steps attached." in sent.body
+    assert [(a.filename, a.content) for a in sent.attachments] == [
+        ("steps.txt", "1. restart\n2. log in\n")
+    ]
