@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,6 +84,13 @@ class Vendor(models.Model):
         help_text=_("Regular expression that finds the vendor's own case number in its mail."),
     )
     sla_description = models.TextField(_("service level agreement"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("en", "English"), ("es", "Español"), ("it", "Italiano")],
+        default="en",
+        help_text=_("The language of the mail Ayuda sends to this vendor."),
+    )
 
     class Meta:
         verbose_name = _("vendor")
@@ -147,6 +155,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Mail intake finds senders by address, whatever its case.
+        indexes = [models.Index(Lower("email"), name="user_email_lower")]
 
     @property
     def is_customer(self) -> bool:

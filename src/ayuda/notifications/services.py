@@ -132,7 +132,7 @@ def notifications_plan(ticket: Ticket, events: list[TicketEvent]) -> list[Planne
                         OutgoingKind.VENDOR_ESCALATION,
                         event,
                         vendor.email.lower(),
-                        settings.LANGUAGE_CODE,
+                        vendor.language or settings.LANGUAGE_CODE,
                     )
                 )
     for event in state_events:

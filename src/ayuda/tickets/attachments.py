@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from ayuda.core.errors import ValidationError
 
-TEXT_EXTENSIONS = (".txt", ".log", ".csv")
+# Plain text by content; .eml (a forwarded mail) and .ics (an invitation) are text formats too.
+TEXT_EXTENSIONS = (".txt", ".log", ".csv", ".eml", ".ics")
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,27 @@ def test_escalation_to_a_vendor_mails_the_vendor(committed):
     assert message.subject.startswith(f"[#{ticket.pk}] ")
 
 
+def test_the_vendor_is_mailed_in_its_own_language(committed):
+    # given
+    desk = desk_make()
+    desk.vendor.language = "it"
+    desk.vendor.save()
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+
+    # when
+    committed(
+        services.ticket_escalate_to_vendor,
+        ticket=ticket,
+        actor=desk.agent_l1,
+        vendor=desk.vendor,
+        reason="Firmware bug",
+    )
+
+    # then
+    message = OutgoingMessage.objects.get(ticket=ticket, kind=OutgoingKind.VENDOR_ESCALATION)
+    assert message.language == "it"
+
+
 def test_notifying_twice_records_each_mail_once(committed):
     # given
     desk = desk_make()

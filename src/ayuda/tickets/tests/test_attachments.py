@@ -30,6 +30,12 @@ ACCEPTED = [
     ("screens.rar", rar_bytes, "application/vnd.rar"),
     ("server.log", log_bytes, "text/plain"),
     ("notes.txt", lambda: "línea uno\nriga due\n".encode("latin-1"), "text/plain"),
+    (
+        "forwarded.eml",
+        lambda: b"From: a@example.com\r\nSubject: Hola\r\n\r\nBody\r\n",
+        "text/plain",
+    ),
+    ("meeting.ics", lambda: b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "text/plain"),
     # The name does not matter for a recognised format.
     ("screenshot.dat", png_bytes, "image/png"),
 ]
