@@ -34,6 +34,18 @@ class Lookups:
     def agent_names(self) -> dict[int, str]:
         return {u.pk: u.display_name() for u in self.agents}
 
+    def user_names(self, ids) -> dict[int, str]:
+        """Names for user ids: active agents from the list, anyone else in one query."""
+        names = {pk: self.agent_names[pk] for pk in ids if pk in self.agent_names}
+        missing = {pk for pk in ids if pk is not None and pk not in names}
+        if missing:
+            names |= {u.pk: u.display_name() for u in User.objects.filter(pk__in=missing)}
+        return names
+
+    @cached_property
+    def team_names(self) -> dict[int, str]:
+        return {t.pk: t.name for t in self.teams}
+
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""

@@ -49,6 +49,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
     now = timezone.now()
     zone = timezone.get_current_timezone_name()
     url = reverse("agent:ticket", args=[0]).removesuffix("0/")
+    owners = lookups.user_names({t.owner_id for t in tickets if t.owner_id})
     priorities, levels = dict(Priority.choices), dict(Level.choices)
     channels = dict(Channel.choices)
     return [
@@ -68,8 +69,8 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
             priority=str(priorities.get(t.priority, t.priority)),
             category=lookups.category_labels.get(t.category_id, ""),
             level=str(levels.get(t.level, t.level)),
-            team=t.team.name if t.team_id else "—",
-            owner=t.owner.display_name() if t.owner_id else _("unassigned"),
+            team=lookups.team_names.get(t.team_id, "—"),
+            owner=owners.get(t.owner_id, "") if t.owner_id else _("unassigned"),
             channel=str(channels.get(t.channel, t.channel)),
         )
         for t in tickets
@@ -87,7 +88,9 @@ def queue(request):
     form = QueueFilterForm(request.GET, lookups=lookups)
     query = form.query()
     cursor = request.GET.get("cursor", "").strip()[:200] or None
-    page = selectors.ticket_queue(user=request.user, filters=form.filters(), cursor=cursor)
+    page = selectors.ticket_queue(
+        user=request.user, filters=form.filters(), cursor=cursor, related=False
+    )
     base = reverse("agent:queue")
     next_url = None
     if page.next_cursor:
