@@ -1,0 +1,48 @@
+"""Production settings: refuse to start half-configured; `check --deploy` is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "ayuda.config.settings.production",
+    "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-" + "y" * 20,
+    "ALLOWED_HOSTS": "ayuda.example",
+    "DATABASE_URL": "sqlite:////tmp/ayuda-deploy-check.sqlite3",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    # when
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    # given
+    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+
+    # when
+    result = _manage("check", env=env)
+
+    # then
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
