@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from ayuda.core.admin import LookupsAdmin
+
 from .models import Organisation, Site, Team, User, Vendor
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(LookupsAdmin, BaseUserAdmin):
     list_display = ["username", "email", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active"]
     fieldsets = (
@@ -31,23 +33,23 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(LookupsAdmin):
     list_display = ["name", "email_domains", "language"]
     search_fields = ["name"]
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(LookupsAdmin):
     list_display = ["name", "code", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(LookupsAdmin):
     list_display = ["name", "level", "email"]
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(LookupsAdmin):
     list_display = ["name", "email"]

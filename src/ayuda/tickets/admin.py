@@ -3,18 +3,20 @@ change to a ticket goes through the services so it is recorded in the history.""
 
 from django.contrib import admin
 
+from ayuda.core.admin import LookupsAdmin
+
 from .models import Category, SavedView, Ticket, TicketEvent, TicketState
 
 
 @admin.register(TicketState)
-class TicketStateAdmin(admin.ModelAdmin):
+class TicketStateAdmin(LookupsAdmin):
     list_display = ["name", "category", "is_default", "position"]
     list_editable = ["position"]
     list_filter = ["category"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(LookupsAdmin):
     list_display = ["__str__", "is_software", "default_team", "is_active"]
     list_filter = ["is_software", "is_active"]
     search_fields = ["name"]

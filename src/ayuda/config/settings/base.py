@@ -187,6 +187,10 @@ TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_notify",
 ]
 
+# Select-box lists (teams, sites, categories, agents) kept this long in the cache; the admin
+# refreshes them on every change.
+AYUDA_LOOKUP_CACHE_SECONDS = int(os.environ.get("AYUDA_LOOKUP_CACHE_SECONDS", "60"))
+
 # Attachments (R24).
 AYUDA_ATTACHMENT_MAX_BYTES = int(os.environ.get("AYUDA_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 AYUDA_ATTACHMENT_MAX_COUNT = int(os.environ.get("AYUDA_ATTACHMENT_MAX_COUNT", 10))

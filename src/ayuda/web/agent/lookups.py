@@ -14,20 +14,40 @@ from ayuda.accounts.models import (
     User,
     Vendor,
 )
+from ayuda.core.cache import cached_list
 from ayuda.tickets.models import Category, TicketState
 
 
+def _categories_labelled() -> list[Category]:
+    rows = list(Category.objects.order_by("name"))
+    by_id = {c.pk: c for c in rows}
+    for category in rows:
+        names, node, seen = [], category, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = by_id.get(node.parent_id)
+        category.label = " › ".join(reversed(names))
+    return sorted(rows, key=lambda c: c.label.lower())
+
+
 class Lookups:
+    """Each list is loaded at most once per request, and kept briefly in the cache across
+    requests (``ayuda.core.cache``)."""
+
     @cached_property
     def teams(self) -> list[Team]:
-        return list(Team.objects.order_by("level", "name"))
+        return cached_list("teams", lambda: list(Team.objects.order_by("level", "name")))
 
     @cached_property
     def agents(self) -> list[User]:
-        return list(
-            User.objects.filter(role__in=HELPDESK_ROLES, is_active=True)
-            .only("id", "role", "is_active", "first_name", "last_name", "email", "username")
-            .order_by("first_name", "last_name", "username")
+        return cached_list(
+            "agents",
+            lambda: list(
+                User.objects.filter(role__in=HELPDESK_ROLES, is_active=True)
+                .only("id", "role", "is_active", "first_name", "last_name", "email", "username")
+                .order_by("first_name", "last_name", "username")
+            ),
         )
 
     @cached_property
@@ -49,16 +69,7 @@ class Lookups:
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""
-        rows = list(Category.objects.order_by("name"))
-        by_id = {c.pk: c for c in rows}
-        for category in rows:
-            names, node, seen = [], category, set()
-            while node is not None and node.pk not in seen:
-                seen.add(node.pk)
-                names.append(node.name)
-                node = by_id.get(node.parent_id)
-            category.label = " › ".join(reversed(names))
-        return sorted(rows, key=lambda c: c.label.lower())
+        return cached_list("categories", _categories_labelled)
 
     @cached_property
     def category_labels(self) -> dict[int, str]:
@@ -66,7 +77,12 @@ class Lookups:
 
     @cached_property
     def sites(self) -> list[Site]:
-        return list(Site.objects.select_related("organisation").order_by("organisation__name"))
+        return cached_list(
+            "sites",
+            lambda: list(
+                Site.objects.select_related("organisation").order_by("organisation__name")
+            ),
+        )
 
     @cached_property
     def site_labels(self) -> dict[int, str]:
@@ -74,7 +90,7 @@ class Lookups:
 
     @cached_property
     def organisations(self) -> list[Organisation]:
-        return list(Organisation.objects.order_by("name"))
+        return cached_list("organisations", lambda: list(Organisation.objects.order_by("name")))
 
     @cached_property
     def organisation_names(self) -> dict[int, str]:
@@ -82,11 +98,11 @@ class Lookups:
 
     @cached_property
     def vendors(self) -> list[Vendor]:
-        return list(Vendor.objects.order_by("name"))
+        return cached_list("vendors", lambda: list(Vendor.objects.order_by("name")))
 
     @cached_property
     def states(self) -> list[TicketState]:
-        return list(TicketState.objects.order_by("position", "name"))
+        return cached_list("states", lambda: list(TicketState.objects.order_by("position", "name")))
 
 
 CUSTOMER_SEARCH_LIMIT = 50

@@ -8,7 +8,6 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -47,7 +46,8 @@ class QueueRow:
 def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
     """Labels come from the lookup lists the filter form loads anyway: no query per row."""
     now = timezone.now()
-    zone = timezone.get_current_timezone_name()
+    zone = timezone.get_current_timezone()
+    created = _("Created %(when)s (%(tz)s)") % {"when": "%(when)s", "tz": zone.key}
     url = reverse("agent:ticket", args=[0]).removesuffix("0/")
     owners = lookups.user_names({t.owner_id for t in tickets if t.owner_id})
     priorities, levels = dict(Priority.choices), dict(Level.choices)
@@ -57,11 +57,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
             ticket=t,
             url=f"{url}{t.pk}/",
             age=ticket_age(t, now),
-            created=_("Created %(when)s (%(tz)s)")
-            % {
-                "when": date_format(timezone.localtime(t.created_at), "DATETIME_FORMAT"),
-                "tz": zone,
-            },
+            created=created % {"when": t.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")},
             requester=t.requester.display_name(),
             organisation=lookups.organisation_names.get(t.organisation_id, ""),
             site=lookups.site_labels.get(t.site_id, ""),
