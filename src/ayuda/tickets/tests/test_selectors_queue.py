@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
@@ -417,3 +418,13 @@ def test_timeline_lists_articles_in_order_with_their_attachments():
         ("answer 1", ["a1.png"]),
     ]
     assert Ticket.objects.get(pk=ticket.pk).state_category == StateCategory.OPEN
+
+
+def test_the_text_filter_has_a_trigram_index_on_postgresql():
+    # given: what the migrations built on this database
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Ticket._meta.db_table)
+
+    # then: PostgreSQL gets the index for "contains" searches; SQLite, the embedded default
+    # for small desks, scans
+    assert ("tk_subject_trgm" in indexes) == (connection.vendor == "postgresql")
