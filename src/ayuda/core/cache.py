@@ -26,11 +26,15 @@ def lookups_changed() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def cached_list[T](name: str, load: Callable[[], list[T]]) -> list[T]:
+def cached_list[T](
+    name: str, load: Callable[[], list[T]], *, version: int | None = None
+) -> list[T]:
+    """``load()``'s list, from the cache when it is there. Pass ``version`` (read once with
+    ``lookups_version()``) when loading several lists for one request."""
     seconds = settings.AYUDA_LOOKUP_CACHE_SECONDS
     if not seconds:
         return load()
-    key = f"lookups:{lookups_version()}:{name}"
+    key = f"lookups:{version or lookups_version()}:{name}"
     value = cache.get(key)
     if value is None:
         value = load()

@@ -3,6 +3,7 @@ per request so a page costs a fixed number of queries however many forms it rend
 
 from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Q
 
 from ayuda.accounts.models import (
@@ -14,7 +15,7 @@ from ayuda.accounts.models import (
     User,
     Vendor,
 )
-from ayuda.core.cache import cached_list
+from ayuda.core.cache import cached_list, lookups_version
 from ayuda.tickets.models import Category, TicketState
 
 
@@ -36,12 +37,19 @@ class Lookups:
     requests (``ayuda.core.cache``)."""
 
     @cached_property
+    def _version(self) -> int:
+        return lookups_version() if settings.AYUDA_LOOKUP_CACHE_SECONDS else 0
+
+    def _cached(self, name: str, load):
+        return cached_list(name, load, version=self._version)
+
+    @cached_property
     def teams(self) -> list[Team]:
-        return cached_list("teams", lambda: list(Team.objects.order_by("level", "name")))
+        return self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
 
     @cached_property
     def agents(self) -> list[User]:
-        return cached_list(
+        return self._cached(
             "agents",
             lambda: list(
                 User.objects.filter(role__in=HELPDESK_ROLES, is_active=True)
@@ -69,7 +77,7 @@ class Lookups:
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""
-        return cached_list("categories", _categories_labelled)
+        return self._cached("categories", _categories_labelled)
 
     @cached_property
     def category_labels(self) -> dict[int, str]:
@@ -77,7 +85,7 @@ class Lookups:
 
     @cached_property
     def sites(self) -> list[Site]:
-        return cached_list(
+        return self._cached(
             "sites",
             lambda: list(
                 Site.objects.select_related("organisation").order_by("organisation__name")
@@ -90,7 +98,7 @@ class Lookups:
 
     @cached_property
     def organisations(self) -> list[Organisation]:
-        return cached_list("organisations", lambda: list(Organisation.objects.order_by("name")))
+        return self._cached("organisations", lambda: list(Organisation.objects.order_by("name")))
 
     @cached_property
     def organisation_names(self) -> dict[int, str]:
@@ -98,11 +106,13 @@ class Lookups:
 
     @cached_property
     def vendors(self) -> list[Vendor]:
-        return cached_list("vendors", lambda: list(Vendor.objects.order_by("name")))
+        return self._cached("vendors", lambda: list(Vendor.objects.order_by("name")))
 
     @cached_property
     def states(self) -> list[TicketState]:
-        return cached_list("states", lambda: list(TicketState.objects.order_by("position", "name")))
+        return self._cached(
+            "states", lambda: list(TicketState.objects.order_by("position", "name"))
+        )
 
 
 CUSTOMER_SEARCH_LIMIT = 50
