@@ -16,7 +16,10 @@ PRODUCTION = {
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    # The browser tests' conftest allows async-unsafe calls in this test process; a deployment
+    # never does, so the child process must not inherit that.
+    inherited = set(PRODUCTION) | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         env=clean | env,
