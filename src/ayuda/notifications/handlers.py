@@ -18,7 +18,8 @@ NOTIFYING_ACTIONS = {
 }
 
 
-def _may_notify(event) -> bool:
+def notifying(event) -> bool:
+    """Whether an event can lead to a mail at all (the rest is decided by the planner)."""
     if event.action not in NOTIFYING_ACTIONS:
         return False
     if event.action == EventAction.CHANGED:
@@ -29,7 +30,7 @@ def _may_notify(event) -> bool:
 
 
 def ticket_events_notify(events) -> None:
-    relevant = [e for e in events if _may_notify(e)]
+    relevant = [e for e in events if notifying(e)]
     if not relevant:
         return
     from .tasks import notify_ticket_events

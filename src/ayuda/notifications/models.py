@@ -79,3 +79,23 @@ class OutgoingMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_address}"
+
+
+class EventCursor(models.Model):
+    """How far the notification sweep has read the ticket history (one row per reader).
+
+    The after-commit handler enqueues notifications at once; if that task is lost (a worker
+    killed on a broker that acknowledges on receipt), the sweep finds the events behind the
+    cursor and plans them again. Planning is idempotent, so nothing is sent twice.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_event_id}"

@@ -1,6 +1,7 @@
 """Celery tasks for outgoing mail: load by id, call a service; each is safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 
@@ -24,6 +25,17 @@ def outgoing_send(message_pk: int) -> str:
 def outgoing_retry_due() -> int:
     """Beat: resend what failed once its back-off has passed, and what a dead worker left."""
     ids = services.outgoing_due_ids()
+    for pk in ids:
+        outgoing_send.delay(pk)
+    return len(ids)
+
+
+@shared_task
+def notifications_sweep() -> int:
+    """Beat: plan the notifications a lost task did not, then send them."""
+    from .sweep import notifications_sweep as sweep
+
+    ids = sweep(settle_seconds=settings.AYUDA_NOTIFICATIONS_SETTLE_SECONDS)
     for pk in ids:
         outgoing_send.delay(pk)
     return len(ids)

@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE["intake-mailboxes-poll"] = {
     "task": "ayuda.intake.tasks.mailboxes_poll",
     "schedule": AYUDA_EMAIL_POLL_SECONDS,
 }
+AYUDA_NOTIFICATIONS_SETTLE_SECONDS = 120  # the sweep leaves younger events to the fast path
+CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
+    "task": "ayuda.notifications.tasks.notifications_sweep",
+    "schedule": 60,
+}
 CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
     "task": "ayuda.notifications.tasks.outgoing_retry_due",
     "schedule": 30,

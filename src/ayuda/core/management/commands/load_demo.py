@@ -25,6 +25,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ayuda.accounts.models import Level, Organisation, Role, Site, Team, User, Vendor
+from ayuda.notifications.sweep import cursor_to_end
 from ayuda.tickets import services
 from ayuda.tickets.attachments import IncomingFile
 from ayuda.tickets.models import (
@@ -342,6 +343,7 @@ class Command(BaseCommand):
             with override_settings(TICKET_EVENT_HANDLERS=handlers), transaction.atomic():
                 demo = self.reference_data()
                 count = self.tickets(demo)
+                cursor_to_end()  # nor does the notification sweep pick it up later
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded demo data: {len(USERS)} users, {count} tickets "
