@@ -4,30 +4,42 @@ Every workspace page shows them in select boxes; loading them costs more than th
 itself. They are cached for ``AYUDA_LOOKUP_CACHE_SECONDS`` under a version number that the
 admin bumps on every save, so an administrator's change shows at once and anything else
 (a script, the shell) within the time limit.
+
+Each process also keeps the lists it has read, under the same key: a request then costs one
+small read (the version) instead of one read and one unpickling per list. The version is a
+fresh token each time, never a counter, so a cache that was emptied (a Redis restart, a
+test's rollback) cannot bring back a version number whose lists a process still holds.
 """
 
+import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 
 VERSION_KEY = "lookups:version"
+LOCAL_MAX_ENTRIES = 64
+
+# key -> (expires at, on time.monotonic(); the list)
+_local: dict[str, tuple[float, list]] = {}
 
 
-def lookups_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+def _token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def lookups_version() -> str:
+    return cache.get_or_set(VERSION_KEY, _token, timeout=None)
 
 
 def lookups_changed() -> None:
     """Forget every cached list (call after changing teams, sites, categories, users…)."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    cache.set(VERSION_KEY, _token(), timeout=None)
 
 
 def cached_list[T](
-    name: str, load: Callable[[], list[T]], *, version: int | None = None
+    name: str, load: Callable[[], list[T]], *, version: str | None = None
 ) -> list[T]:
     """``load()``'s list, from the cache when it is there. Pass ``version`` (read once with
     ``lookups_version()``) when loading several lists for one request."""
@@ -35,8 +47,15 @@ def cached_list[T](
     if not seconds:
         return load()
     key = f"lookups:{version or lookups_version()}:{name}"
+    now = time.monotonic()
+    held = _local.get(key)
+    if held is not None and held[0] > now:
+        return held[1]
     value = cache.get(key)
     if value is None:
         value = load()
         cache.set(key, value, timeout=seconds)
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        _local.clear()  # old versions' lists; the current ones come back on the next read
+    _local[key] = (now + seconds, value)
     return value

@@ -2,8 +2,9 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from ayuda.core.html import format_html
 
 
 class FastSelect(forms.Select):

@@ -34,11 +34,12 @@ def _categories_labelled() -> list[Category]:
 
 class Lookups:
     """Each list is loaded at most once per request, and kept briefly in the cache across
-    requests (``ayuda.core.cache``)."""
+    requests (``ayuda.core.cache``). The objects in the lists are shared by the requests of
+    a process: read them, never change them."""
 
     @cached_property
-    def _version(self) -> int:
-        return lookups_version() if settings.AYUDA_LOOKUP_CACHE_SECONDS else 0
+    def _version(self) -> str:
+        return lookups_version() if settings.AYUDA_LOOKUP_CACHE_SECONDS else ""
 
     def _cached(self, name: str, load):
         return cached_list(name, load, version=self._version)

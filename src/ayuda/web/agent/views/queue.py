@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.accounts.models import Level
+from ayuda.core.html import format_html
 from ayuda.tickets import selectors
 from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
 
@@ -21,11 +23,27 @@ from ..lookups import Lookups
 from ..presenters import Age, ticket_age
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 
+# One queue line. A page of fifty lines is the hot path of the workspace: printed through
+# the template language it cost ~1,100 template nodes (about a third of the page's server
+# time); ``format_html`` escapes each value the same way in a fraction of that.
+ROW_HTML = (
+    '<tr><td class="num"><a href="{url}">{number}</a></td>'
+    '<td class="age {age_css}" title="{created}">{age}</td>'
+    '<td class="subject"><a href="{url}">{subject}</a></td>'
+    '<td class="who">{requester}</td>'
+    '<td class="who">{organisation}{site}</td>'
+    '<td><span class="badge {state_category}">{state}</span></td>'
+    '<td><span class="prio-{priority_value}">{priority}</span></td>'
+    "<td>{category}</td><td>{level}</td>"
+    '<td>{team}<br><span class="muted">{owner}</span></td>'
+    "<td>{channel}</td></tr>"
+)
+SITE_HTML = '<br><span class="muted">{}</span>'
+
 
 @dataclass
 class QueueRow:
-    """One queue line with every label worked out, so the template only prints (a page of
-    fifty rows is the hot path of the workspace)."""
+    """One queue line with every label worked out; ``html`` prints it."""
 
     ticket: Ticket
     url: str
@@ -41,6 +59,30 @@ class QueueRow:
     team: str
     owner: str
     channel: str
+
+    def html(self) -> SafeString:
+        ticket = self.ticket
+        return format_html(
+            ROW_HTML,
+            url=self.url,
+            number=ticket.pk,
+            age_css=self.age.css,
+            created=self.created,
+            age=self.age.text,
+            subject=ticket.subject,
+            requester=self.requester,
+            organisation=self.organisation,
+            site=format_html(SITE_HTML, self.site) if self.site else "",
+            state_category=ticket.state_category,
+            state=self.state,
+            priority_value=ticket.priority,
+            priority=self.priority,
+            category=self.category,
+            level=self.level,
+            team=self.team,
+            owner=self.owner,
+            channel=self.channel,
+        )
 
 
 def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:

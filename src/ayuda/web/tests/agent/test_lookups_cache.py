@@ -42,6 +42,19 @@ def test_a_change_announced_with_lookups_changed_shows_at_once():
     assert {t.name for t in Lookups().teams} == {"Service Desk", "Applications"}
 
 
+def test_an_emptied_cache_never_brings_back_lists_a_process_still_holds():
+    # given: this process holds the lists of the current version
+    team_make(name="Service Desk")
+    assert Lookups().teams
+
+    # when: the shared cache is emptied (a Redis restart) and a team is added meanwhile
+    cache.clear()
+    team_make(name="Applications", level=Level.L2)
+
+    # then
+    assert {t.name for t in Lookups().teams} == {"Service Desk", "Applications"}
+
+
 def test_saving_a_team_in_the_admin_refreshes_the_lists(client):
     # given
     admin = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True)

@@ -50,6 +50,21 @@ def test_queue_lists_active_tickets_oldest_first_with_their_age(client, desk):
     assert "Young" in html and "Old" in html
 
 
+def test_queue_lines_escape_what_customers_wrote(client, desk):
+    # given
+    desk.requester.first_name = '<img src=x onerror="alert(1)">'
+    desk.requester.save(update_fields=["first_name"])
+    ticket = ticket_make(requester=desk.requester, subject="<script>alert('x')</script> & co")
+    client.force_login(desk.agent_l1)
+    # when
+    html = client.get(QUEUE).content.decode()
+    # then
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert f'<a href="/agent/tickets/{ticket.pk}/">{ticket.pk}</a>' in html
+
+
 def test_age_title_shows_the_exact_creation_time_in_the_users_time_zone(client, desk):
     # given
     desk.agent_l1.timezone = "America/Mexico_City"
