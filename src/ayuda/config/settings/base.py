@@ -137,17 +137,32 @@ CACHES = {
     }
 }
 
-# Mail: Django's settings, read from the environment. The embedded default writes mail to
-# files under data/mail so a demo never sends anything by accident.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = 30
+# Mail: Django's MAILERS, built from the environment (the variables keep the names of
+# Django's former EMAIL_* settings). The embedded default writes mail to files under
+# data/mail so a demo never sends anything by accident.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+
+
+def mailers_from_environment(default_backend: str) -> dict:
+    backend = os.environ.get("EMAIL_BACKEND", default_backend)
+    options: dict = {}
+    if backend == SMTP_BACKEND:
+        options = {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": int(os.environ.get("EMAIL_PORT", "25")),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS"),
+            "use_ssl": env_bool("EMAIL_USE_SSL"),
+            "timeout": 30,
+        }
+    elif backend == FILE_BACKEND:
+        options = {"file_path": str(DATA_DIR / "mail")}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers_from_environment(FILE_BACKEND)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ayuda <support@ayuda.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
