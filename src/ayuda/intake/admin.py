@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -109,8 +110,9 @@ class InboundMailAdmin(admin.ModelAdmin):
     search_fields = ("subject", "from_address", "message_id")
     date_hierarchy = "received_at"
     list_select_related = ("mailbox",)
-    fields = ("status", "reason", "mailbox", "from_address", "subject", "message_id", "ticket_link",
-              "article", "attempts", "received_at", "processed_at", "size", "original")  # fmt: skip
+    fields = ("status", "reason_shown", "mailbox", "from_address", "subject", "message_id",
+              "ticket_link", "article", "attempts", "received_at", "processed_at", "size",
+              "original")  # fmt: skip
     readonly_fields = fields
     actions = ["retry", "release_new_ticket", "release_append"]
 
@@ -154,7 +156,11 @@ class InboundMailAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("reason"))
     def short_reason(self, obj: InboundMail) -> str:
-        return obj.reason[:100]
+        return Truncator(obj.reason_text()).chars(100)
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, obj: InboundMail) -> str:
+        return obj.reason_text()
 
     def _run(self, request, queryset, force: str):
         from .email.pipeline import inbound_mail_retry

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from ayuda.accounts.models import Team
 from ayuda.tickets.models import Article, Category, Ticket
 
+from .reasons import reason_text
+
 
 class MailboxSecurity(models.TextChoices):
     SSL = "ssl", _("SSL/TLS (port 993)")
@@ -164,3 +166,7 @@ class InboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject or _('(no subject)')} — {self.from_address}"
+
+    def reason_text(self) -> str:
+        """The reason in the reader's language (``ayuda.intake.reasons``)."""
+        return reason_text(self.reason)

@@ -9,6 +9,7 @@ import ast
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,37 @@ def test_catalogue_exists_and_has_no_fuzzy_entries(lang):
     assert not fuzzy, f"fuzzy entries in {lang}: {fuzzy}"
     assert "fuzzy" not in header(lang).flags
     assert f"Language: {lang}\n" in header(lang).msgstr[0]
+
+
+def test_the_catalogues_hold_every_message_in_the_code(tmp_path):
+    """A string marked for translation but missing from the catalogues would show in English
+    whatever the user's language: `make messages` was not run after it was written."""
+    if not shutil.which("xgettext"):
+        pytest.skip("missing server: gettext (xgettext), needed for translations")
+    # given: makemessages run on a copy of the sources, as `make messages` runs it
+    source = Path(settings.BASE_DIR) / "src" / "ayuda"
+    copy = tmp_path / "ayuda"
+    shutil.copytree(
+        source,
+        copy,
+        ignore=shutil.ignore_patterns("tests", "__pycache__", "*.mo", "static", "*.pyc"),
+    )
+    (copy / "locale" / "es" / "LC_MESSAGES" / "django.po").unlink()
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "es", "--ignore=tests"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+
+    # when
+    wanted = {(e.msgctxt, e.msgid) for e in parse_po(copy / "locale/es/LC_MESSAGES/django.po")}
+    held = {(e.msgctxt, e.msgid) for e in parse_po(po_path("es"))}
+
+    # then
+    assert len(wanted) > 100
+    missing = sorted(msgid for _ctx, msgid in wanted - held if msgid)
+    assert not missing, f"not in the catalogues (run `make messages`): {missing}"
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)

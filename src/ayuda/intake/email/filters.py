@@ -7,6 +7,8 @@ lives in ``ingest``.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from .parsing import ParsedMail, message_ids
 
 LOOP_HEADER = "X-Ayuda-Loop"
@@ -30,7 +32,8 @@ class Verdict:
     """``kind`` is "ok", "auto_reply", "bounce" or "loop"."""
 
     kind: str
-    reason: str = ""
+    reason: str = ""  # an untranslated message id (see ``ayuda.intake.reasons``)
+    values: dict[str, str] = field(default_factory=dict)
     bounced_message_ids: list[str] = field(default_factory=list)
 
     @property
@@ -61,39 +64,57 @@ def _bounced_ids(parsed: ParsedMail) -> list[str]:
 def mail_classify(parsed: ParsedMail, *, own_addresses: set[str], instance_id: str = "") -> Verdict:
     """Decide whether a mail is a person writing, or a machine that must not be answered."""
     if instance_id and _h(parsed, LOOP_HEADER) == instance_id.lower():
-        return Verdict("loop", f"{LOOP_HEADER} of this installation: our own mail came back.")
+        return Verdict(
+            "loop",
+            gettext_noop("%(header)s of this installation: our own mail came back."),
+            {"header": LOOP_HEADER},
+        )
     if parsed.from_address in own_addresses:
-        return Verdict("loop", f"Sent from one of our own addresses ({parsed.from_address}).")
+        return Verdict(
+            "loop",
+            gettext_noop("Sent from one of our own addresses (%(address)s)."),
+            {"address": parsed.from_address},
+        )
 
     ctype = parsed.message.get_content_type()
     report_type = (parsed.message.get_param("report-type") or "").lower()
     if ctype == "multipart/report" and report_type == "delivery-status":
-        return Verdict("bounce", "Delivery status notification.", _bounced_ids(parsed))
+        return Verdict(
+            "bounce",
+            gettext_noop("Delivery status notification."),
+            bounced_message_ids=_bounced_ids(parsed),
+        )
     if ctype == "multipart/report" and report_type == "disposition-notification":
-        return Verdict("auto_reply", "Read receipt (message disposition notification).")
+        return Verdict(
+            "auto_reply", gettext_noop("Read receipt (message disposition notification).")
+        )
     return_path = _h(parsed, "Return-Path")
     if _DAEMON.match(parsed.from_address) or (
         return_path == "<>" and _BOUNCE_SUBJECT.match(parsed.subject)
     ):
         return Verdict(
-            "bounce", "Sent by a mail server about a failed delivery.", _bounced_ids(parsed)
+            "bounce",
+            gettext_noop("Sent by a mail server about a failed delivery."),
+            bounced_message_ids=_bounced_ids(parsed),
         )
 
     auto_submitted = _h(parsed, "Auto-Submitted")
     if auto_submitted and auto_submitted != "no":
-        return Verdict("auto_reply", f"Auto-Submitted: {auto_submitted}.")
+        return Verdict(
+            "auto_reply", gettext_noop("Auto-Submitted: %(value)s."), {"value": auto_submitted}
+        )
     precedence = _h(parsed, "Precedence")
     if precedence in ("bulk", "junk", "auto_reply", "list"):
-        return Verdict("auto_reply", f"Precedence: {precedence}.")
+        return Verdict("auto_reply", gettext_noop("Precedence: %(value)s."), {"value": precedence})
     for header in ("X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder"):
         if _h(parsed, header):
-            return Verdict("auto_reply", f"{header} header.")
+            return Verdict("auto_reply", gettext_noop("%(header)s header."), {"header": header})
     if _h(parsed, "X-Auto-Response-Suppress") in ("all", "oof") and _AUTO_SUBJECT.match(
         parsed.subject
     ):
-        return Verdict("auto_reply", "Outlook automatic reply.")
+        return Verdict("auto_reply", gettext_noop("Outlook automatic reply."))
     if _h(parsed, "X-Loop") or _h(parsed, "X-Precedence") in ("bulk", "auto_reply"):
-        return Verdict("auto_reply", "X-Loop or X-Precedence header.")
+        return Verdict("auto_reply", gettext_noop("X-Loop or X-Precedence header."))
     if _AUTO_SUBJECT.match(parsed.subject):
-        return Verdict("auto_reply", "The subject is an automatic reply's.")
+        return Verdict("auto_reply", gettext_noop("The subject is an automatic reply's."))
     return Verdict("ok")

@@ -21,11 +21,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ayuda.core.errors import AyudaError
 
 from ..models import InboundMail, InboundMailStatus, Mailbox
+from ..reasons import reason
 from .context import IngestContext
 from .parsing import MailParseError, ParsedMail, mail_parse
 from .pipeline import apply_outcome, mail_route
@@ -109,7 +110,9 @@ def mail_ingest(
         digest=mail.digest() if mail else "",
     )
     if mail is None:
-        return _save_failed(row, _("The mail cannot be read: %(e)s") % {"e": parse_error})
+        return _save_failed(
+            row, reason(gettext_noop("The mail cannot be read: %(e)s"), e=str(parse_error))
+        )
 
     try:
         with transaction.atomic():
@@ -136,10 +139,10 @@ def mail_ingest(
     return row, True
 
 
-def _save_failed(row: InboundMail, reason: str) -> tuple[InboundMail, bool]:
+def _save_failed(row: InboundMail, why: str) -> tuple[InboundMail, bool]:
     row.pk = None
     row.status = InboundMailStatus.FAILED
-    row.reason = reason
+    row.reason = why
     row.ticket = row.article = None
     row.processed_at = timezone.now()
     try:
@@ -155,7 +158,7 @@ def _save_failed(row: InboundMail, reason: str) -> tuple[InboundMail, bool]:
     return row, True
 
 
-def _transient(row: InboundMail, reason: str) -> tuple[InboundMail, bool]:
+def _transient(row: InboundMail, error: str) -> tuple[InboundMail, bool]:
     """A database error: leave the mail on the server, unless it keeps failing."""
     counter = f"ayuda:inmail-transient:{row.dedup_key}"
     try:
@@ -164,5 +167,7 @@ def _transient(row: InboundMail, reason: str) -> tuple[InboundMail, bool]:
     except Exception:
         failures = 1
     if failures >= settings.AYUDA_EMAIL_TRANSIENT_TRIES:
-        return _save_failed(row, _("Kept failing with a database error: %(e)s") % {"e": reason})
-    raise TransientMailError(reason)
+        return _save_failed(
+            row, reason(gettext_noop("Kept failing with a database error: %(e)s"), e=error)
+        )
+    raise TransientMailError(error)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 from ayuda.notifications.services import outgoing_mark_bounced
@@ -25,6 +25,7 @@ from ..models import (
     NonParticipantReplyPolicy,
     UnknownSenderPolicy,
 )
+from ..reasons import reason
 from .context import IngestContext, context_load, sender_over_limit
 from .filters import mail_classify
 from .parsing import MailParseError, ParsedMail, mail_parse
@@ -117,12 +118,16 @@ def mail_route(
                 outgoing_mark_bounced(
                     message_ids=verdict.bounced_message_ids, reason=mail.text[:2000]
                 )
-            return Outcome(InboundMailStatus.IGNORED, f"{verdict.kind}: {verdict.reason}")
+            return Outcome(InboundMailStatus.IGNORED, reason(verdict.reason, **verdict.values))
         if sender_over_limit(mail.from_address, context):
             return Outcome(
                 InboundMailStatus.QUARANTINED,
-                _("Rate limit: too many mails from %(a)s in a short time (a loop?).")
-                % {"a": mail.from_address},
+                reason(
+                    gettext_noop(
+                        "Rate limit: too many mails from %(a)s in a short time (a loop?)."
+                    ),
+                    a=mail.from_address,
+                ),
             )
 
     sender = sender_identify(
@@ -141,8 +146,11 @@ def mail_route(
         if policy == NonParticipantReplyPolicy.QUARANTINE:
             return Outcome(
                 InboundMailStatus.QUARANTINED,
-                _("%(a)s answered ticket #%(n)s without taking part in it.")
-                % {"a": mail.from_address, "n": ticket.pk},
+                reason(
+                    gettext_noop("%(a)s answered ticket #%(n)s without taking part in it."),
+                    a=mail.from_address,
+                    n=ticket.pk,
+                ),
                 ticket=ticket,
             )
         return _new_ticket(mail, mailbox, sender)
@@ -150,8 +158,12 @@ def mail_route(
     if sender.vendor is not None and sender.user is None and not force:
         return Outcome(
             InboundMailStatus.QUARANTINED,
-            _("Mail from vendor %(v)s that matches no ticket (no reference or case number).")
-            % {"v": sender.vendor.name},
+            reason(
+                gettext_noop(
+                    "Mail from vendor %(v)s that matches no ticket (no reference or case number)."
+                ),
+                v=sender.vendor.name,
+            ),
         )
     return _new_ticket(mail, mailbox, sender, force=force)
 
@@ -176,8 +188,12 @@ def _new_ticket(
     if requester is None:
         return Outcome(
             InboundMailStatus.QUARANTINED,
-            _("Unknown sender %(a)s, and this mailbox does not accept unknown senders.")
-            % {"a": mail.from_address},
+            reason(
+                gettext_noop(
+                    "Unknown sender %(a)s, and this mailbox does not accept unknown senders."
+                ),
+                a=mail.from_address,
+            ),
         )
     accepted, refused = attachments_split(mail.attachments)
     ticket = services.ticket_create(
@@ -203,7 +219,7 @@ def _new_ticket(
             kind=ArticleKind.SYSTEM,
         )
     # The first article is the ticket's own; not looked up here (a query per mail).
-    return Outcome(InboundMailStatus.PROCESSED, "new ticket", ticket=ticket)
+    return Outcome(InboundMailStatus.PROCESSED, reason(gettext_noop("New ticket.")), ticket=ticket)
 
 
 def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox | None) -> Outcome:
@@ -232,7 +248,7 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
             kind=ArticleKind.EMAIL,
             email=meta,
         )
-        how = "vendor mail"
+        how = gettext_noop("Mail from the vendor: kept as an internal note.")
     elif sender.is_helpdesk:
         # An agent writing from their mail client: kept internal, never sent on by itself.
         article = services.article_add_note(
@@ -245,7 +261,7 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
             kind=ArticleKind.EMAIL,
             email=meta,
         )
-        how = "agent mail (internal)"
+        how = gettext_noop("Mail from an agent: kept as an internal note.")
     else:
         author = sender.user or _requester(sender, mailbox, accept=True)
         try:
@@ -258,7 +274,7 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
                 attachments=accepted,
                 email=meta,
             )
-            how = "customer reply"
+            how = gettext_noop("Reply from the customer.")
         except PermissionDeniedError:
             # Someone copied on the ticket's mail whom the portal would not let answer (a
             # colleague of the requester): kept for the agents, not published in their name.
@@ -272,9 +288,9 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
                 kind=ArticleKind.EMAIL,
                 email=meta,
             )
-            how = "copied participant (internal)"
+            how = gettext_noop("Mail from someone copied on the ticket: kept as an internal note.")
     _refused_note(ticket, refused, ORIGINAL_HINT)
-    return Outcome(InboundMailStatus.PROCESSED, how, ticket=ticket, article=article)
+    return Outcome(InboundMailStatus.PROCESSED, reason(how), ticket=ticket, article=article)
 
 
 def inbound_mail_retry(*, mail_id: int, force: str = "") -> InboundMail:
@@ -288,7 +304,7 @@ def inbound_mail_retry(*, mail_id: int, force: str = "") -> InboundMail:
         try:
             mail = mail_parse(bytes(row.raw))
         except MailParseError as exc:
-            row.reason = str(exc)
+            row.reason = reason(gettext_noop("The mail cannot be read: %(e)s"), e=str(exc))
             row.save(update_fields=["attempts", "reason"])
             return row
         try:

@@ -96,3 +96,21 @@ def test_a_viewer_can_read_incoming_mail_but_not_release_it(client):
     row.refresh_from_db()
     assert row.status == InboundMailStatus.QUARANTINED
     assert Ticket.objects.count() == 0
+
+
+def test_the_reason_reads_in_the_administrators_language(client):
+    # given: a Spanish-speaking administrator, and a mail the poller quarantined
+    admin = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True, language="es")
+    client.force_login(admin)
+    mailbox = mailbox_make(unknown_senders=UnknownSenderPolicy.REJECT)
+    row, _ = mail_ingest(raw=fixture_bytes("gmail_new_alternative.eml"), mailbox=mailbox)
+
+    # when
+    listing = client.get(reverse("admin:intake_inboundmail_changelist")).content.decode()
+    detail = client.get(reverse("admin:intake_inboundmail_change", args=[row.pk])).content.decode()
+
+    # then
+    expected = f"Remitente desconocido {row.from_address}; este buzón no acepta"
+    assert expected in detail
+    assert expected in listing
+    assert "Unknown sender" not in detail
