@@ -123,3 +123,22 @@ def test_internal_note_without_javascript(lang, login_as, browsers, desk):
     assert article.internal is True
     assert not OutgoingMessage.objects.filter(ticket=ticket, article=article).exists()
     assert not OutgoingMessage.objects.filter(ticket=ticket, kind=OutgoingKind.REPLY).exists()
+
+
+def test_an_inline_image_of_a_mail_shows_in_the_ticket(page, login_as, desk):
+    # given: a mail with a screenshot in its HTML came in through the pipeline
+    from ayuda.intake.email.ingest import mail_ingest
+    from ayuda.intake.tests.factories import mailbox_make
+    from ayuda.intake.tests.mail_fixtures import fixture_bytes
+
+    row, _ = mail_ingest(raw=fixture_bytes("inline_image_related.eml"), mailbox=mailbox_make())
+    login_as(page, desk.agent_l1.username, PASSWORD)
+
+    # when
+    page.goto(f"/agent/tickets/{row.ticket_id}/")
+
+    # then: the browser loaded the image from the ticket's own attachment
+    image = page.locator(".article-body img[alt='errore']")
+    expect(image).to_be_visible()
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1
+    assert "/agent/attachments/" in image.get_attribute("src")

@@ -25,6 +25,7 @@ class IncomingFile:
     name: str
     content: bytes
     inline: bool = False
+    content_id: str = ""  # a mail part's Content-ID, which its HTML cites as "cid:…"
     sha256: str = field(default="", compare=False)
 
     @property

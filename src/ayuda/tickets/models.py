@@ -335,6 +335,7 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=255, blank=True)  # an e-mail part's Content-ID
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

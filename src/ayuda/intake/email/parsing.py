@@ -229,7 +229,41 @@ def html_sanitise(html: str) -> str:
     ).strip()
 
 
+def html_for_display(html: str, images: dict[str, str]) -> tuple[str, int]:
+    """Kept mail HTML made ready for a page, sanitised again with the same rules. Inline images
+    (``cid:``) point at the article's own attachments (``images``: Content-ID -> URL); remote
+    images are not loaded, since a tracking pixel tells the sender who read the mail, when and
+    from where. Returns the HTML and the number of remote images left out."""
+    blocked = 0
+
+    def image_source(tag: str, attribute: str, value: str) -> str | None:
+        nonlocal blocked
+        if tag != "img" or attribute != "src":
+            return value
+        if value.lower().startswith("cid:"):
+            return images.get(value[4:].strip("<>"))
+        blocked += 1
+        return None
+
+    if not html.strip():
+        return "", 0
+    clean = nh3.clean(
+        html,
+        attributes=HTML_ATTRIBUTES,
+        url_schemes=HTML_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=image_source,
+    ).strip()
+    return clean, blocked
+
+
 # -- attachments --------------------------------------------------------------------------------
+
+
+def _content_id(part: Message) -> str:
+    """``<image001.png@01D9…>`` -> ``image001.png@01D9…``, as the HTML cites it after "cid:"."""
+    raw = str(part.get("Content-ID", "") or "")
+    return "".join(raw.split()).strip("<>")[:255]
 
 
 def _filename(part: Message, index: int, default_stem: str = "attachment") -> str:
@@ -296,7 +330,12 @@ def _collect_files(
     inline = disposition == "inline" or (disposition != "attachment" and bool(part["Content-ID"]))
     stem = "invitation" if ctype == "text/calendar" else "attachment"
     files.append(
-        IncomingFile(name=_filename(part, len(files) + 1, stem), content=content, inline=inline)
+        IncomingFile(
+            name=_filename(part, len(files) + 1, stem),
+            content=content,
+            inline=inline,
+            content_id=_content_id(part),
+        )
     )
 
 

@@ -195,6 +195,7 @@ def attachments_store(
             size=file.size,
             sha256=file.digest(),
             inline=file.inline,
+            content_id=file.content_id[:255],
         )
         attachment.file.save(name, ContentFile(file.content), save=False)
         attachment.save()
