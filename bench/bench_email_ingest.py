@@ -8,7 +8,10 @@ Run on demand (not part of the test suite), against PostgreSQL and the private D
 
 It uses its own database (``--database``, default ``ayuda_bench_email``) on the server that
 ``DATABASE_URL`` points at (default ``postgres://postgres@127.0.0.1:5432``), dropping and
-migrating it first; it never touches the database in ``DATABASE_URL`` itself.
+migrating it first; it never touches the database in ``DATABASE_URL`` itself. ``--keep`` uses
+the database as it is (migrated), to measure ingestion into a large desk:
+
+    .venv/bin/python bench/bench_email_ingest.py --mails 2000 --database ayuda_bench --keep
 
 The mail mix: 70 % new requests in plain text, 20 % replies to earlier mails (threaded by
 References), 10 % HTML mails with a PNG screenshot. Senders vary (the per-sender rate limit is
@@ -49,6 +52,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--mails", type=int, default=2000, help="Mails per run.")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--database", default="ayuda_bench_email")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Use the database as it is instead of recreating it (for example the queue "
+        "benchmark's million tickets: --database ayuda_bench --keep).",
+    )
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/15")
     parser.add_argument(
         "--server-side-binding",
@@ -293,7 +302,8 @@ def run(label: str, mails_per_box: list[list[bytes]], run_id: str) -> dict:
 def main() -> None:
     args = parse_args()
     url = database_url(args.database)
-    database_recreate(url)
+    if not args.keep:
+        database_recreate(url)
     media = tempfile.mkdtemp(prefix="ayuda-bench-media-")
     os.environ.update(
         {
@@ -311,6 +321,12 @@ def main() -> None:
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True
     )
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    import django
+
+    django.setup()
+    from ayuda.tickets.models import Ticket
+
+    tickets_before = Ticket.objects.count()
     run_id = uuid.uuid4().hex[:6]
     single = run("1 poller, 1 mailbox", [mails_make(args.mails, f"{run_id}a")], f"{run_id}a")
     per_box = args.mails // args.processes
@@ -327,8 +343,6 @@ def main() -> None:
     except Exception as exc:  # the broker is only there to be enqueued to
         print(f"(could not purge the broker queue: {exc})")
 
-    import django
-
     lines = [
         f"# E-mail ingestion benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
@@ -336,7 +350,8 @@ def main() -> None:
         f" Django {django.get_version()}, PostgreSQL"
         f"{' (server-side binding, prepared statements)' if args.server_side_binding else ''},"
         f" Dovecot on 127.0.0.1, broker {args.broker}.",
-        f"Load average before the runs: {load_before}.",
+        f"Load average before the runs: {load_before}. Tickets in the database before the"
+        f" runs: {tickets_before:,}.",
         "",
         "| run | mails | ingested | seconds | mails/s | tickets | articles | errors |"
         " CPU ms/mail: poller + PostgreSQL | mails/s per idle core |",

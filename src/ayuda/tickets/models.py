@@ -245,6 +245,13 @@ class Ticket(models.Model):
                 fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"
             ),
             models.Index(fields=["vendor", "created_at", "id"], name="tk_vendor_age"),
+            # A vendor's answer is matched by its case number (e-mail intake): without this,
+            # every vendor mail read all of that vendor's tickets (230 ms at 75k of 1M).
+            models.Index(
+                fields=["vendor", "vendor_reference"],
+                condition=~Q(vendor_reference=""),
+                name="tk_vendor_reference",
+            ),
             # Any state (including resolved and closed), and the requester's own list.
             models.Index(fields=["state", "created_at", "id"], name="tk_state_age"),
             models.Index(fields=["created_at", "id"], name="tk_age"),
