@@ -10,6 +10,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ayuda.core.admin import LargeTableAdmin
+
 from .models import InboundMail, InboundMailStatus, Mailbox
 
 
@@ -103,12 +105,12 @@ class MailboxAdmin(admin.ModelAdmin):
 
 
 @admin.register(InboundMail)
-class InboundMailAdmin(admin.ModelAdmin):
+class InboundMailAdmin(LargeTableAdmin):
     list_display = ("received_at", "status", "from_address", "subject", "mailbox", "ticket_link",
                     "short_reason")  # fmt: skip
-    list_filter = ("status", "mailbox")
+    # A date filter rather than a date hierarchy: the hierarchy reads every row for its dates.
+    list_filter = ("status", "mailbox", "received_at")
     search_fields = ("subject", "from_address", "message_id")
-    date_hierarchy = "received_at"
     list_select_related = ("mailbox",)
     fields = ("status", "reason_shown", "mailbox", "from_address", "subject", "message_id",
               "ticket_link", "article", "attempts", "received_at", "processed_at", "size",

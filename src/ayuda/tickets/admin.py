@@ -2,8 +2,9 @@
 change to a ticket goes through the services so it is recorded in the history."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from ayuda.core.admin import LookupsAdmin
+from ayuda.core.admin import LargeTableAdmin, LookupsAdmin
 
 from .models import Category, SavedView, Ticket, TicketEvent, TicketState
 
@@ -23,7 +24,7 @@ class CategoryAdmin(LookupsAdmin):
     autocomplete_fields = ["parent"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(LargeTableAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -38,16 +39,31 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TicketAdmin(ReadOnlyAdmin):
     list_display = ["id", "subject", "state", "level", "team", "owner", "created_at"]
     list_select_related = ["state", "team", "owner"]
-    show_full_result_count = False
     search_fields = ["=id"]
+    search_help_text = _("A ticket number.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """By number, through the primary key (the admin's "=id" would compare text and read
+        every ticket)."""
+        number = search_term.strip().lstrip("#")
+        if not number:
+            return queryset, False
+        return (queryset.filter(pk=int(number)) if number.isdigit() else queryset.none()), False
 
 
 @admin.register(TicketEvent)
 class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ["ticket_id", "seq", "action", "field", "actor", "at"]
     list_select_related = ["actor"]
-    show_full_result_count = False
     search_fields = ["=ticket__id"]
+    search_help_text = _("A ticket number.")
+
+    def get_search_results(self, request, queryset, search_term):
+        number = search_term.strip().lstrip("#")
+        if not number:
+            return queryset, False
+        found = queryset.filter(ticket_id=int(number)) if number.isdigit() else queryset.none()
+        return found, False
 
 
 @admin.register(SavedView)
