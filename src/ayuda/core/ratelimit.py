@@ -1,6 +1,17 @@
-"""A small fixed-window rate limit on the cache, for log-ins and public forms."""
+"""A small fixed-window rate limit on the cache, for log-ins and public forms.
 
+With several web processes the cache must be shared (``CACHE_URL``, Redis): the database
+cache works across processes too, but its increments are not atomic, so concurrent attempts
+may be undercounted a little.
+"""
+
+from django.conf import settings
 from django.core.cache import cache
+
+
+def reached(key: str, *, limit: int) -> bool:
+    """Whether ``key`` has used up its attempts (without counting one)."""
+    return (cache.get(f"ratelimit:{key}") or 0) >= limit
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:
@@ -18,4 +29,13 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address. Behind ``AYUDA_TRUSTED_PROXIES`` proxies (a load balancer: 1),
+    it is the address the outermost of them saw, from the right of X-Forwarded-For: the
+    entries further left are whatever the client chose to send."""
+    remote = request.META.get("REMOTE_ADDR", "unknown")
+    proxies = settings.AYUDA_TRUSTED_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    return forwarded[-proxies] if len(forwarded) >= proxies else remote

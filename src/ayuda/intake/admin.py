@@ -31,6 +31,21 @@ class MailboxForm(forms.ModelForm):
             "non_participant_replies",
         )  # fmt: skip
 
+    # The stored password goes with the server it was given for: pointing the mailbox at
+    # another server (or dropping the encryption) without typing it again would hand it to
+    # that server.
+    PASSWORD_BOUND_TO = ("host", "port", "security", "username")
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = [name for name in self.PASSWORD_BOUND_TO if name in self.changed_data]
+        if self.instance.pk and moved and not cleaned.get("password"):
+            self.add_error(
+                "password",
+                _("Type the password again: the server, port, security or user name changed."),
+            )
+        return cleaned
+
     def save(self, commit=True):
         mailbox = super().save(commit=False)
         if self.cleaned_data.get("password"):

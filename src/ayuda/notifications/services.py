@@ -159,18 +159,23 @@ def notifications_plan(ticket: Ticket, events: list[TicketEvent]) -> list[Planne
 def _thread_headers(ticket: Ticket, recipient_side: str) -> tuple[str, list[str]]:
     """In-Reply-To and References for a mail on ``ticket``: the last mail from that side,
     and the chain since the first one."""
-    roles = [SenderRole.VENDOR] if recipient_side == "vendor" else [SenderRole.CUSTOMER]
+    articles = Article.objects.filter(ticket=ticket)
+    outgoing = OutgoingMessage.objects.filter(ticket=ticket)
+    if recipient_side == "vendor":
+        # Only this vendor's own thread: a vendor escalated to later never sees another's.
+        articles = articles.filter(sender_role=SenderRole.VENDOR, vendor_id=ticket.vendor_id)
+        outgoing = outgoing.filter(
+            kind=OutgoingKind.VENDOR_ESCALATION, to_address__iexact=ticket.vendor.email
+        )
+    else:
+        articles = articles.filter(sender_role=SenderRole.CUSTOMER)
+        outgoing = outgoing.exclude(kind=OutgoingKind.VENDOR_ESCALATION)
     received = list(
-        Article.objects.filter(ticket=ticket, sender_role__in=roles)
-        .exclude(message_id="")
+        articles.exclude(message_id="")
         .order_by("created_at", "pk")
         .values_list("message_id", flat=True)
     )
-    sent = list(
-        OutgoingMessage.objects.filter(ticket=ticket)
-        .order_by("created_at", "pk")
-        .values_list("message_id", flat=True)
-    )
+    sent = list(outgoing.order_by("created_at", "pk").values_list("message_id", flat=True))
     chain = (received[:1] + sent[-3:] + received[-3:])[-10:]
     references: list[str] = []
     for mid in chain:

@@ -109,12 +109,18 @@ def attachment_check(file: IncomingFile) -> str:
     return content_type
 
 
-def attachments_check(files: list[IncomingFile]) -> list[str]:
+def attachments_count_check(count: int) -> None:
+    """Refuse too many files; forms call it before reading any upload into memory."""
     max_count = settings.AYUDA_ATTACHMENT_MAX_COUNT
-    if len(files) > max_count:
+    if count > max_count:
         raise ValidationError(
-            _("Too many attachments: at most %(count)d files per message.") % {"count": max_count}
+            _("Too many attachments: at most %(count)d files per message.") % {"count": max_count},
+            field="attachments",
         )
+
+
+def attachments_check(files: list[IncomingFile]) -> list[str]:
+    attachments_count_check(len(files))
     return [attachment_check(f) for f in files]
 
 

@@ -308,6 +308,16 @@ class Article(models.Model):
         blank=True,
         verbose_name=_("author"),
     )
+    # The vendor a vendor-side article belongs to (its agents' notes, its mail, its answer):
+    # another vendor escalated to later must not read it.
+    vendor = models.ForeignKey(
+        "accounts.Vendor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vendor"),
+    )
     body = models.TextField(_("text"))
     body_html = models.TextField(_("HTML (sanitised)"), blank=True)
     created_at = models.DateTimeField(_("created"))

@@ -1,5 +1,6 @@
 """Who may see and do what on a ticket (R27). Every view and service asks here."""
 
+import copy
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from ayuda.accounts.models import Role, User
 from ayuda.core.errors import PermissionDeniedError
 
-from .models import Article, Ticket
+from .models import Article, EventAction, Ticket, TicketEvent
 
 
 class Action(StrEnum):
@@ -29,7 +30,8 @@ class Action(StrEnum):
 
 
 HELPDESK_ACTIONS = frozenset(Action) - {Action.CUSTOMER_REPLY}
-VENDOR_ACTIONS = frozenset({Action.VIEW, Action.NOTE, Action.HAND_BACK, Action.VIEW_HISTORY})
+# The full history (with the help desk's internal reasons) is the help desk's audit record.
+VENDOR_ACTIONS = frozenset({Action.VIEW, Action.NOTE, Action.HAND_BACK})
 CUSTOMER_ACTIONS = frozenset({Action.VIEW, Action.CUSTOMER_REPLY})
 
 
@@ -95,5 +97,38 @@ def articles_visible_to(user: User, ticket: Ticket) -> QuerySet[Article]:
     if user.is_helpdesk:
         return articles
     if user.is_vendor_agent:
-        return articles.filter(Q(internal=False) | Q(sender_role="vendor"))
+        # Public messages, and what this vendor itself wrote (never another vendor's).
+        own = Q(vendor_id=user.vendor_id) if user.vendor_id else Q(pk__in=[])
+        return articles.filter(Q(internal=False) | own)
     return articles.filter(internal=False)
+
+
+def events_visible_to(
+    user: User, events: list[TicketEvent], visible_article_ids: set[int]
+) -> list[TicketEvent]:
+    """The history a user reads on the ticket page. The help desk: all of it. A vendor agent:
+    what happened to the ticket, but not the messages and files it may not read, nor the help
+    desk's reasons (for a forward, an escalation to level 2, another vendor's escalation);
+    the reason of its own escalation stays. Events are copied, never changed."""
+    if user.is_helpdesk:
+        return events
+    if not user.is_vendor_agent:
+        return []
+    shown = []
+    for event in events:
+        data = event.data or {}
+        article_id = data.get("article_id")
+        if (
+            event.action in (EventAction.ARTICLE_ADDED, EventAction.ATTACHMENT_ADDED)
+            and article_id is not None
+            and article_id not in visible_article_ids
+        ):
+            continue
+        own_escalation = (
+            event.action == EventAction.ESCALATED and data.get("vendor_id") == user.vendor_id
+        )
+        if "reason" in data and not own_escalation:
+            event = copy.copy(event)
+            event.data = {k: v for k, v in data.items() if k != "reason"}
+        shown.append(event)
+    return shown

@@ -21,7 +21,12 @@ from .models import (
     Ticket,
     TicketEvent,
 )
-from .permissions import articles_visible_to, ticket_scope, ticket_visible_to
+from .permissions import (
+    articles_visible_to,
+    events_visible_to,
+    ticket_scope,
+    ticket_visible_to,
+)
 
 PAGE_SIZE = 50
 QUEUE_COLUMNS_DEFERRED = ("description", "steps_to_reproduce", "solution", "extra")
@@ -199,7 +204,11 @@ def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
     )
     events: list[TicketEvent] = []
     if user.is_agent:
-        events = list(ticket.events.select_related("actor").order_by("seq"))
+        events = events_visible_to(
+            user,
+            list(ticket.events.select_related("actor").order_by("seq")),
+            {a.pk for a in articles},
+        )
     return {"articles": articles, "events": events}
 
 

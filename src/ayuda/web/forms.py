@@ -9,7 +9,12 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 
 
 class LoginForm(AuthenticationForm):
-    """Django's log-in form with a per-address and per-account attempt limit."""
+    """Django's log-in form with a limit on failed attempts, per address and per account.
+
+    Only failures count. The account is keyed by the user name as Django reads it (stripped,
+    NFKC-normalised) and case-folded, so " Alice " or a full-width "ａｌｉｃｅ" is the same
+    account as "alice". Once the limit is reached, even the right password waits.
+    """
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -17,13 +22,17 @@ class LoginForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = (self.data.get("username") or "").lower()[:150]
+        username = (self.cleaned_data.get("username") or "").casefold()[:150]
         ip = ratelimit.client_ip(self.request) if self.request else "unknown"
-        limited = ratelimit.hit(
-            f"login:ip:{ip}", limit=LOGIN_ATTEMPTS * 3, window_seconds=LOGIN_WINDOW_SECONDS
-        ) | ratelimit.hit(
-            f"login:user:{username}", limit=LOGIN_ATTEMPTS, window_seconds=LOGIN_WINDOW_SECONDS
-        )
-        if limited:
+        limits = [
+            (f"login:ip:{ip}", LOGIN_ATTEMPTS * 3),
+            (f"login:user:{username}", LOGIN_ATTEMPTS),
+        ]
+        if any(ratelimit.reached(key, limit=limit) for key, limit in limits):
             raise forms.ValidationError(self.error_messages["rate_limited"], code="rate_limited")
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            for key, limit in limits:
+                ratelimit.hit(key, limit=limit, window_seconds=LOGIN_WINDOW_SECONDS)
+            raise

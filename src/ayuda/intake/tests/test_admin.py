@@ -114,3 +114,32 @@ def test_the_reason_reads_in_the_administrators_language(client):
     assert expected in detail
     assert expected in listing
     assert "Unknown sender" not in detail
+
+
+def test_pointing_a_mailbox_at_another_server_needs_the_password_again(admin_client):
+    # given a mailbox with its password stored
+    mailbox = mailbox_make(host="imap.example.com")
+    mailbox.set_password("s3cret!")
+    mailbox.save()
+    data = {
+        "name": mailbox.name, "email_address": mailbox.email_address, "host": "imap.example.com",
+        "port": mailbox.port, "security": mailbox.security, "username": mailbox.username,
+        "password": "", "folder": mailbox.folder, "processed_folder": "", "language": "es",
+        "unknown_senders": "accept", "non_participant_replies": "new_ticket", "is_active": "on",
+    }  # fmt: skip
+    url = reverse("admin:intake_mailbox_change", args=[mailbox.pk])
+
+    # when the host changes and the password is left empty
+    moved = admin_client.post(url, {**data, "host": "attacker.example", "security": "none"})
+
+    # then nothing is saved and the form asks for the password
+    assert moved.status_code == 200
+    assert "Type the password again" in moved.content.decode()
+    mailbox.refresh_from_db()
+    assert mailbox.host == "imap.example.com" and mailbox.get_password() == "s3cret!"
+
+    # and other changes still keep the password without typing it
+    kept = admin_client.post(url, {**data, "folder": "Support"})
+    assert kept.status_code == 302
+    mailbox.refresh_from_db()
+    assert mailbox.folder == "Support" and mailbox.get_password() == "s3cret!"

@@ -28,7 +28,7 @@ from .lifecycle import reopen_steps_and_updates
 
 
 def _article_create(
-    *, ticket, kind, sender_role, internal, author, body, body_html, email, at
+    *, ticket, kind, sender_role, internal, author, body, body_html, email, at, vendor=None
 ) -> Article:
     email = email or EmailMeta()
     return Article.objects.create(
@@ -37,6 +37,7 @@ def _article_create(
         sender_role=sender_role,
         internal=internal,
         author=author,
+        vendor=vendor,
         body=body,
         body_html=body_html,
         created_at=at,
@@ -175,8 +176,11 @@ def article_add_note(
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.NOTE)
     body = require_text(body, field="body", message=_("Please write a note."))
+    vendor = None
     if actor is not None and actor.is_vendor_agent:
-        sender_role = SenderRole.VENDOR
+        sender_role, vendor = SenderRole.VENDOR, actor.vendor
+    elif sender_role == SenderRole.VENDOR:
+        vendor = ticket.vendor  # the vendor's own mail, matched to the ticket it works on
     attachments = list(attachments)
     attachments_check(attachments)
     at = timezone.now()
@@ -190,6 +194,7 @@ def article_add_note(
         body_html=body_html,
         email=email,
         at=at,
+        vendor=vendor,
     )
     _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
     ticket_write(ticket, actor=actor, steps=[_article_step(article), *attachment_steps], at=at)

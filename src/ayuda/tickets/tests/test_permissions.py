@@ -26,7 +26,7 @@ HELPDESK = {Role.AGENT_L1, Role.AGENT_L2, Role.MANAGER, Role.ADMIN}
 # Written out here rather than imported, so a change in permissions.py shows up as a failure.
 EXPECTED = {
     "customer": {Action.VIEW, Action.CUSTOMER_REPLY},
-    "vendor": {Action.VIEW, Action.NOTE, Action.HAND_BACK, Action.VIEW_HISTORY},
+    "vendor": {Action.VIEW, Action.NOTE, Action.HAND_BACK},
     "helpdesk": {
         Action.VIEW,
         Action.REPLY,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayuda.accounts.models import Level, User
 from ayuda.core.widgets import FastSelect
-from ayuda.tickets.attachments import IncomingFile
+from ayuda.tickets.attachments import IncomingFile, attachments_count_check
 from ayuda.tickets.models import (
     Channel,
     EscalationMode,
@@ -129,10 +129,12 @@ class TicketActionForm(forms.Form):
     def incoming_files(self) -> list[IncomingFile]:
         """The uploads as the services take them; reads at most one byte over the limit, so a
         huge upload is refused by the service without being read into memory."""
+        uploads = self.cleaned_data.get("attachments") or []
+        attachments_count_check(len(uploads))  # before reading any of them
         limit = settings.AYUDA_ATTACHMENT_MAX_BYTES + 1
         return [
             IncomingFile(name=upload.name or "attachment", content=upload.read(limit))
-            for upload in self.cleaned_data.get("attachments") or []
+            for upload in uploads
         ]
 
 

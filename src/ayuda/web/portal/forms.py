@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from ayuda.accounts.models import Role, Site, User
 from ayuda.core.errors import ValidationError
-from ayuda.tickets.attachments import IncomingFile, attachments_check
+from ayuda.tickets.attachments import IncomingFile, attachments_check, attachments_count_check
 from ayuda.tickets.models import Category, TicketType
 
 PORTAL_TYPES = [
@@ -77,6 +77,10 @@ class MultipleFileField(forms.FileField):
         uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if not uploads:
             return []
+        try:
+            attachments_count_check(len(uploads))  # before reading any of them
+        except ValidationError as error:
+            raise forms.ValidationError(error.message) from None
         max_bytes = settings.AYUDA_ATTACHMENT_MAX_BYTES
         files = []
         for upload in uploads:

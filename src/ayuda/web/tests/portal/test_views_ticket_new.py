@@ -359,8 +359,12 @@ def test_oversize_attachment_is_refused(client):
 
 
 @override_settings(AYUDA_ATTACHMENT_MAX_COUNT=1)
-def test_too_many_attachments_are_refused(client):
-    # given
+def test_too_many_attachments_are_refused(client, monkeypatch):
+    # given: reading an upload would fail the test (too many are refused before any is read)
+    def unread(*args, **kwargs):
+        raise AssertionError("an upload was read although there were too many")
+
+    monkeypatch.setattr("ayuda.web.portal.forms.IncomingFile", unread)
     category = plain_category()
     client.force_login(requester_make())
 
