@@ -382,3 +382,76 @@ def test_admin_test_connection_action_reaches_the_server(client, mailbox):
 
     # then
     assert "connected, 0 messages" in response.content.decode()
+
+
+def test_done_means_from_the_admin_to_the_workspace_and_back_by_mail(
+    client, imap_server, imap_folder, smtp_server, committed
+):
+    """Issue 3's "done means" as a new user meets it: the mailbox is configured in the admin,
+    the ticket is found in the queue, the agent answers from the workspace."""
+    from django.urls import reverse
+
+    # given an administrator configures the mailbox in the admin
+    admin = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    added = client.post(
+        reverse("admin:intake_mailbox_add"),
+        {
+            "name": "Support", "email_address": "support@ayuda.test", "is_active": "on",
+            "host": imap_server.host, "port": imap_server.port, "security": "none",
+            "username": imap_server.user, "password": imap_server.password,
+            "folder": imap_folder, "processed_folder": "", "language": "en",
+            "unknown_senders": "accept", "non_participant_replies": "new_ticket",
+        },
+    )  # fmt: skip
+    assert added.status_code == 302, added.content[:2000]
+    mailbox = Mailbox.objects.get(name="Support")
+
+    # when a customer mails it with attachments, and the administrator polls from the admin
+    imap_server.deliver(imap_folder, fixture_bytes("attachments_allowed.eml"))
+    polled = committed(
+        client.post,
+        reverse("admin:intake_mailbox_changelist"),
+        {"action": "poll_now", "_selected_action": [mailbox.pk]},
+    )
+    assert polled.status_code == 302
+
+    # then the ticket is in the agent's queue, with its files, and the acknowledgement went out
+    ticket = Ticket.objects.get()
+    agent = user_make(role=Role.AGENT_L1)
+    client.force_login(agent)
+    queue = client.get(reverse("agent:queue"))
+    assert ticket.pk in [row.ticket.pk for row in queue.context["rows"]]
+    assert Attachment.objects.filter(ticket=ticket).count() == 6
+    assert [m.message["To"] for m in smtp_server.received] == ["john.carter@example.com"]
+
+    # when the agent replies from the workspace
+    replied = committed(
+        client.post,
+        reverse("agent:ticket_action", args=[ticket.pk, "reply"]),
+        {"body": "Please restart the sync service.", "version": ticket.version},
+    )
+    assert replied.status_code == 302
+
+    # then the reply is mailed, threaded on the customer's mail
+    reply = smtp_server.received[-1].message
+    assert len(smtp_server.received) == 2
+    assert reply["In-Reply-To"] == "<attach-allowed-0001@example.com>"
+    assert "restart the sync service" in reply.get_body(("plain",)).get_content()
+
+    # when the customer answers from their mail client, and the beat's poll runs
+    imap_server.deliver(
+        imap_folder,
+        mail_bytes(
+            sender="John Carter <john.carter@example.com>",
+            subject=f"Re: {reply['Subject'].strip()}",
+            body="Restarted, it works now.\n\nOn Tue, Ayuda wrote:\n> Please restart",
+            headers={"In-Reply-To": reply["Message-ID"], "References": reply["Message-ID"]},
+        ),
+    )
+    committed(mailbox_poll, Mailbox.objects.get(pk=mailbox.pk))
+
+    # then the answer is in the same ticket, on the agent's ticket page
+    assert Ticket.objects.count() == 1
+    page = client.get(reverse("agent:ticket", args=[ticket.pk])).content.decode()
+    assert "Restarted, it works now." in page
