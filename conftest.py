@@ -56,6 +56,8 @@ MISSING_SERVER = "missing server: "
 #: ``host``/``port`` on which something must listen. Marker keywords override these.
 KNOWN_SERVERS: dict[str, dict] = {
     "chromium": {"path": "/usr/bin/chromium", "hint": "run scripts/chromium.sh"},
+    "redis": {"port": 6379, "hint": "a production broker; CI machines run it"},
+    "rabbitmq": {"port": 5672, "hint": "a production broker; CI machines run it"},
 }
 
 
