@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def demo(settings, tmp_path):
     clean_slate()
     settings.DATA_DIR = tmp_path
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--allow-production", stdout=StringIO())  # tests run DEBUG off
 
 
 def test_every_demo_log_in_lands_in_its_workspace_in_its_language(demo, browser, live_server):

@@ -1,7 +1,9 @@
 """Production settings. Everything secret or per-site comes from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL.
-Optional: CACHE_URL (redis://…), EMAIL_* (SMTP), AYUDA_ENCRYPTION_KEYS, AYUDA_BASE_URL.
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, AYUDA_ENCRYPTION_KEYS
+(its own key: a key derived from SECRET_KEY would make the stored mailbox passwords readable
+to whoever holds SECRET_KEY, and unreadable once SECRET_KEY is rotated).
+Optional: CACHE_URL (redis://…), EMAIL_* (SMTP), AYUDA_BASE_URL, AYUDA_TRUSTED_PROXIES.
 """
 
 import os
@@ -12,7 +14,13 @@ from .base import *  # noqa: F403
 from .base import SMTP_BACKEND, env_bool, mailers_from_environment
 
 DEBUG = False
-for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"):
+for _required in (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "AYUDA_ENCRYPTION_KEYS",
+):
     if not os.environ.get(_required):
         raise ImproperlyConfigured(f"Set the {_required} environment variable.")
 

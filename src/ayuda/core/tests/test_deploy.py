@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[4]
 PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "ayuda.config.settings.production",
@@ -12,6 +14,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "ayuda.example",
     "DATABASE_URL": "sqlite:////tmp/ayuda-deploy-check.sqlite3",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "AYUDA_ENCRYPTION_KEYS": "a-separate-key-for-stored-mailbox-passwords",
 }
 
 
@@ -39,13 +42,14 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "AYUDA_ENCRYPTION_KEYS"])
+def test_production_settings_refuse_to_start_without_their_keys(variable):
     # given
-    env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in PRODUCTION.items() if k != variable}
 
     # when
     result = _manage("check", env=env)
 
     # then
     assert result.returncode != 0
-    assert "Set the SECRET_KEY environment variable" in result.stderr
+    assert f"Set the {variable} environment variable" in result.stderr

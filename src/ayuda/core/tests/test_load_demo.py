@@ -3,7 +3,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from ayuda.accounts.models import Organisation, Role, User
 from ayuda.core.management.commands.load_demo import DEMO_PASSWORD
@@ -21,6 +21,7 @@ from ayuda.tickets.models import (
 
 def _load(settings, tmp_path) -> str:
     settings.DATA_DIR = tmp_path
+    settings.DEBUG = True  # the demo is for development sites
     out = StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
@@ -70,3 +71,19 @@ def test_load_demo_covers_roles_states_channels_and_is_idempotent(settings, tmp_
     again = _load(settings, tmp_path)
     assert "already loaded" in again
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_a_production_site(settings, tmp_path):
+    # given DEBUG off, as production runs
+    settings.DATA_DIR = tmp_path
+    settings.DEBUG = False
+
+    # when / then: no administrator with a published password appears
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo", stdout=StringIO())
+    assert not User.objects.filter(username="admin").exists()
+
+    # unless asked for explicitly
+    call_command("load_demo", "--allow-production", stdout=StringIO())
+    assert User.objects.filter(username="admin", role=Role.ADMIN).exists()

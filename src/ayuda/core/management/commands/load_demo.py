@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -333,7 +333,21 @@ class Command(BaseCommand):
         f"already loaded. Password for every demo user: {DEMO_PASSWORD}"
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo even with DEBUG off (it creates an administrator whose "
+            "password everyone can read in the README).",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like a production site, and the demo creates an "
+                "administrator with a published password. Use --allow-production to load it "
+                "anyway."
+            )
         started = time.monotonic()
         if Organisation.objects.filter(name=DEMO_MARKER_ORGANISATION).exists():
             self.stdout.write("Demo data already loaded; nothing to do.")

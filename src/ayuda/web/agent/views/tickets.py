@@ -185,4 +185,5 @@ def attachment_download(request, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
     return response
