@@ -43,9 +43,11 @@ def ingest(committed):
 
 
 @pytest.mark.parametrize("name", NEW_MAIL_FIXTURES)
-def test_fixture_ingests_as_expected(name, ingest):
+def test_fixture_ingests_as_expected(name, ingest, settings):
     # given
     exp = expected()[name]
+    for setting, value in exp.get("settings", {}).items():
+        setattr(settings, setting, value)
     mailbox = mailbox_make()
 
     # when

@@ -2,11 +2,10 @@
 
 import pytest
 
-from ayuda.core.errors import ValidationError
 from ayuda.intake.email.filters import mail_classify
 from ayuda.intake.email.parsing import MailParseError, html_sanitise, mail_parse
+from ayuda.intake.email.pipeline import attachments_split
 from ayuda.intake.email.trimming import html_trim, text_trim
-from ayuda.tickets.attachments import attachment_check
 
 from .mail_fixtures import expected, fixture_bytes, fixture_names
 
@@ -67,23 +66,21 @@ def test_fixture_parses_as_expected(name):
 
 
 @pytest.mark.parametrize("name", [n for n in fixture_names() if "accepted" in expected()[n]])
-def test_fixture_attachments_pass_the_content_checks_as_expected(name):
+def test_fixture_attachments_pass_the_content_checks_as_expected(name, settings):
     # given
     exp = expected()[name]
+    for setting, value in exp.get("settings", {}).items():
+        setattr(settings, setting, value)
     mail = mail_parse(fixture_bytes(name))
 
-    # when
-    accepted, refused = [], []
-    for file in mail.attachments:
-        try:
-            attachment_check(file)
-            accepted.append(file.name)
-        except ValidationError:
-            refused.append(file.name)
+    # when: the checks the ingestion applies (content, size, count)
+    accepted, refused = attachments_split(mail.attachments)
 
     # then
-    assert accepted == exp["accepted"]
-    assert refused == exp["refused"]
+    assert [f.name for f in accepted] == exp["accepted"]
+    assert len(refused) == len(exp["refused"])
+    for name_refused, reason in zip(exp["refused"], refused, strict=True):
+        assert name_refused in reason
 
 
 def test_trimming_keeps_the_whole_text_when_only_a_quote_remains():
