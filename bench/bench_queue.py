@@ -221,6 +221,14 @@ class Bench:
             "category": {"category": category.pk if category else None},
             "site": {"site": site.pk if site else None},
             "owner: unassigned": {"owner": "none"},
+            "channel phone": {"channel": "phone"},
+            "type improvement": {"type": "improvement"},
+            "team + level 1 + unassigned": {"team": self.team.pk, "level": "1", "owner": "none"},
+            "rare: channel api + type problem + level vendor": {
+                "channel": "api",
+                "type": "problem",
+                "level": "vendor",
+            },
             "newest first": {"order": "newest"},
         }
         deep = self.deep_cursor(60)
