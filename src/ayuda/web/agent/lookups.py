@@ -115,6 +115,10 @@ class Lookups:
             "states", lambda: list(TicketState.objects.order_by("position", "name"))
         )
 
+    @cached_property
+    def state_names(self) -> dict[int, str]:
+        return {s.pk: s.display_name for s in self.states}
+
 
 CUSTOMER_SEARCH_LIMIT = 50
 

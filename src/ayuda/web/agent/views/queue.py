@@ -103,7 +103,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
             requester=t.requester.display_name(),
             organisation=lookups.organisation_names.get(t.organisation_id, ""),
             site=lookups.site_labels.get(t.site_id, ""),
-            state=t.state.display_name,
+            state=lookups.state_names.get(t.state_id, ""),
             priority=str(priorities.get(t.priority, t.priority)),
             category=lookups.category_labels.get(t.category_id, ""),
             level=str(levels.get(t.level, t.level)),

@@ -231,12 +231,13 @@ def test_queue_runs_the_same_number_of_queries_for_5_and_60_tickets(client, desk
     with_60 = _count_queries(client, QUEUE)
     # then
     assert with_5 == with_60
-    # session, user, six select-box lists (not cached in tests), tickets, saved views
-    assert with_60 == 10
+    # session, user, six select-box lists (not cached in tests), tickets, their requesters,
+    # saved views
+    assert with_60 == 11
 
 
-def test_with_the_select_box_lists_cached_the_queue_takes_four_queries(client, desk, settings):
-    # given: the lists cached, as in production (docs/performance.md: 5 there, the fifth
+def test_with_the_select_box_lists_cached_the_queue_takes_five_queries(client, desk, settings):
+    # given: the lists cached, as in production (docs/performance.md: 6 there, the sixth
     # reading the lists' version from the database cache; the tests' cache is in memory)
     from django.core.cache import cache
 
@@ -250,8 +251,8 @@ def test_with_the_select_box_lists_cached_the_queue_takes_four_queries(client, d
     # when
     count = _count_queries(client, QUEUE)
 
-    # then: session, user, tickets, saved views
-    assert count == 4
+    # then: session, user, tickets, their requesters, saved views
+    assert count == 5
 
 
 def test_save_a_view_lists_it_and_only_its_owner_sees_it(client, desk):
