@@ -88,7 +88,7 @@ def test_internal_notes_stay_internal_in_the_sweep_too():
 
 def test_the_demo_history_is_not_swept_into_mail():
     # given
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", "--allow-production", verbosity=0)  # tests run with DEBUG off
 
     # when
     queued = notifications_sweep(settle_seconds=0)
