@@ -202,11 +202,12 @@ TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_notify",
 ]
 
-# Select-box lists (teams, sites, categories, agents) kept this long in the cache; the admin
-# refreshes them on every change.
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in
 # limits count attempts per client address; 0 takes REMOTE_ADDR as it is.
 AYUDA_TRUSTED_PROXIES = int(os.environ.get("AYUDA_TRUSTED_PROXIES", "0"))
+
+# Select-box lists (teams, sites, categories, agents) kept this long in the cache; the admin
+# refreshes them on every change.
 AYUDA_LOOKUP_CACHE_SECONDS = int(os.environ.get("AYUDA_LOOKUP_CACHE_SECONDS", "60"))
 
 # Attachments (R24).

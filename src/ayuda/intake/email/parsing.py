@@ -218,7 +218,9 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def html_sanitise(html: str) -> str:
+def html_sanitise(html: str, attribute_filter=None) -> str:
+    """The sanitiser's rules; ``attribute_filter(tag, attribute, value)`` may rewrite or drop
+    (return None) an attribute that the rules keep."""
     if not html.strip():
         return ""
     return nh3.clean(
@@ -226,6 +228,7 @@ def html_sanitise(html: str) -> str:
         attributes=HTML_ATTRIBUTES,
         url_schemes=HTML_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=attribute_filter,
     ).strip()
 
 
@@ -245,15 +248,7 @@ def html_for_display(html: str, images: dict[str, str]) -> tuple[str, int]:
         blocked += 1
         return None
 
-    if not html.strip():
-        return "", 0
-    clean = nh3.clean(
-        html,
-        attributes=HTML_ATTRIBUTES,
-        url_schemes=HTML_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        attribute_filter=image_source,
-    ).strip()
+    clean = html_sanitise(html, attribute_filter=image_source)
     return clean, blocked
 
 

@@ -28,7 +28,7 @@ from .lifecycle import reopen_steps_and_updates
 
 
 def _article_create(
-    *, ticket, kind, sender_role, internal, author, body, body_html, email, at, vendor=None
+    *, ticket, kind, sender_role, internal, author, body, body_html, email, at, vendor_id=None
 ) -> Article:
     email = email or EmailMeta()
     return Article.objects.create(
@@ -37,7 +37,7 @@ def _article_create(
         sender_role=sender_role,
         internal=internal,
         author=author,
-        vendor=vendor,
+        vendor_id=vendor_id,
         body=body,
         body_html=body_html,
         created_at=at,
@@ -176,11 +176,11 @@ def article_add_note(
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.NOTE)
     body = require_text(body, field="body", message=_("Please write a note."))
-    vendor = None
+    vendor_id = None
     if actor is not None and actor.is_vendor_agent:
-        sender_role, vendor = SenderRole.VENDOR, actor.vendor
+        sender_role, vendor_id = SenderRole.VENDOR, actor.vendor_id
     elif sender_role == SenderRole.VENDOR:
-        vendor = ticket.vendor  # the vendor's own mail, matched to the ticket it works on
+        vendor_id = ticket.vendor_id  # the vendor's own mail, matched to the ticket it works on
     attachments = list(attachments)
     attachments_check(attachments)
     at = timezone.now()
@@ -194,7 +194,7 @@ def article_add_note(
         body_html=body_html,
         email=email,
         at=at,
-        vendor=vendor,
+        vendor_id=vendor_id,
     )
     _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
     ticket_write(ticket, actor=actor, steps=[_article_step(article), *attachment_steps], at=at)

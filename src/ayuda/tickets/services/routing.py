@@ -278,7 +278,7 @@ def ticket_hand_back(
         ticket=ticket,
         kind=ArticleKind.NOTE,
         sender_role=SenderRole.VENDOR if actor.is_vendor_agent else SenderRole.AGENT,
-        vendor=actor.vendor if actor.is_vendor_agent else None,
+        vendor_id=actor.vendor_id if actor.is_vendor_agent else None,
         internal=True,
         author=actor,
         body=answer,
