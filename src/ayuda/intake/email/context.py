@@ -1,17 +1,21 @@
 """What ingestion reads once per poll (our addresses, the sender directory) or once per fetched
 chunk (which dedup keys are taken, how much each sender wrote lately) instead of once per mail."""
 
+import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import Count
 from django.utils import timezone
 
 from ..models import InboundMail, InboundMailStatus, Mailbox
 from .parsing import ParsedMail
 from .senders import Directory, directory_load
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,7 +29,15 @@ class IngestContext:
     sender_counts: dict[str, int] = field(default_factory=dict)
 
     def prefetch(self, mails: list[tuple[ParsedMail | None, str]]) -> None:
-        """Look up a chunk's dedup keys and senders in two queries."""
+        """Look up a chunk's dedup keys and senders in two queries. Should a look-up fail,
+        each mail looks itself up instead, so that one mail cannot stop the chunk."""
+        try:
+            self._prefetch(mails)
+        except (DatabaseError, ValueError) as exc:
+            logger.warning("Prefetch failed, looking mails up one by one: %s", exc)
+            self.known, self.sender_counts = {}, {}
+
+    def _prefetch(self, mails: list[tuple[ParsedMail | None, str]]) -> None:
         keys = [key for _mail, key in mails]
         self.known = dict.fromkeys(keys)
         for key, pk in InboundMail.objects.filter(dedup_key__in=keys).values_list(

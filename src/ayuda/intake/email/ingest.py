@@ -1,10 +1,13 @@
 """Take one mail in, exactly once.
 
 ``mail_ingest`` writes the ``InboundMail`` row in the same transaction as the ticket or
-article the mail makes (``pipeline.mail_route``). Its ``dedup_key`` is unique: the Message-ID
-(plus a content digest when two different mails share one), or the mailbox UID for mail without
-a Message-ID. A second delivery, a concurrent poller or a restart after a crash finds the row
-and does nothing.
+article the mail makes (``pipeline.mail_route``). Its ``dedup_key`` is unique: a SHA-256 of the
+whole Message-ID (plus a content digest when two different mails share one), or the mailbox UID
+for mail without a Message-ID. A second delivery, a concurrent poller or a restart after a crash
+finds the row and does nothing.
+
+Whatever one mail holds, the failure stays with that mail: anything but a database outage is
+kept as a failed row with its reason and the original, and the caller goes on to the next mail.
 
 Outcomes (``InboundMail.status``):
 - processed: a new ticket, or an article on an existing one;
@@ -19,7 +22,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -28,7 +31,7 @@ from ayuda.core.errors import AyudaError
 from ..models import InboundMail, InboundMailStatus, Mailbox
 from ..reasons import reason
 from .context import IngestContext
-from .parsing import MailParseError, ParsedMail, mail_parse
+from .parsing import MESSAGE_ID_STORED, MailParseError, ParsedMail, mail_parse
 from .pipeline import apply_outcome, mail_route
 
 logger = logging.getLogger(__name__)
@@ -38,11 +41,19 @@ class TransientMailError(Exception):
     """Leave the mail on the server and try again at the next poll."""
 
 
+def message_id_key(message_id: str, digest: str = "") -> str:
+    """The dedup key of a Message-ID: a hash of all of it, never cut (two ids may differ only
+    after their first few hundred characters); ``digest`` tells apart different mails that
+    share one."""
+    key = "mid:" + hashlib.sha256(message_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{key}#{digest[:16]}" if digest else key
+
+
 def dedup_key_for(
     *, mail: ParsedMail | None, raw: bytes, mailbox: Mailbox | None, uid, uidvalidity
 ) -> str:
     if mail is not None and mail.message_id:
-        return f"mid:{mail.message_id}"[:600]
+        return message_id_key(mail.message_id)
     if mailbox is not None and uid is not None:
         return f"uid:{mailbox.pk}:{uidvalidity}:{uid}"
     return f"sha:{hashlib.sha256(raw).hexdigest()}"
@@ -83,17 +94,20 @@ def mail_ingest(
     """
     mail, parse_error = parsed if parsed is not None else mail_parse_safe(raw)
     key = dedup_key_for(mail=mail, raw=raw, mailbox=mailbox, uid=uid, uidvalidity=uidvalidity)
-    existing = _existing(key, context)
-    if (
-        existing is not None
-        and mail is not None
-        and mail.message_id
-        and existing.digest
-        and existing.digest != mail.digest()
-    ):
-        # A different mail reusing a Message-ID (broken mailers do): its own key.
-        key = f"mid:{mail.message_id}#{mail.digest()[:16]}"[:600]
-        existing = _existing(key)
+    try:
+        existing = _existing(key, context)
+        if (
+            existing is not None
+            and mail is not None
+            and mail.message_id
+            and existing.digest
+            and existing.digest != mail.digest()
+        ):
+            # A different mail reusing a Message-ID (broken mailers do): its own key.
+            key = message_id_key(mail.message_id, mail.digest())
+            existing = _existing(key)
+    except DatabaseError as exc:
+        raise TransientMailError(f"{exc.__class__.__name__}: {exc}") from exc
     if existing is not None:
         return existing, False
 
@@ -104,9 +118,9 @@ def mail_ingest(
         uidvalidity=uidvalidity,
         raw=raw,
         size=len(raw),
-        message_id=mail.message_id if mail else "",
-        from_address=mail.from_address[:500] if mail else "",
-        subject=mail.subject[:500] if mail else "",
+        message_id=_storable(mail.message_id)[:MESSAGE_ID_STORED] if mail else "",
+        from_address=_storable(mail.from_address)[:500] if mail else "",
+        subject=_storable(mail.subject)[:500] if mail else "",
         digest=mail.digest() if mail else "",
     )
     if mail is None:
@@ -131,6 +145,9 @@ def mail_ingest(
         return _transient(row, "integrity error")
     except AyudaError as exc:
         return _save_failed(row, exc.message)
+    except DataError as exc:  # this mail's data, not an outage: kept, and the next one goes on
+        logger.exception("Mail %s could not be stored", key)
+        return _save_failed(row, f"{exc.__class__.__name__}: {exc}")
     except DatabaseError as exc:
         return _transient(row, f"{exc.__class__.__name__}: {exc}")
     except Exception as exc:
@@ -139,10 +156,15 @@ def mail_ingest(
     return row, True
 
 
+def _storable(text: str) -> str:
+    """Text any database takes: no lone surrogates, no NUL."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _save_failed(row: InboundMail, why: str) -> tuple[InboundMail, bool]:
     row.pk = None
     row.status = InboundMailStatus.FAILED
-    row.reason = why
+    row.reason = _storable(why)
     row.ticket = row.article = None
     row.processed_at = timezone.now()
     try:

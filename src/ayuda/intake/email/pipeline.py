@@ -3,8 +3,9 @@ that makes the ticket or the article. Runs inside ``mail_ingest``'s transaction;
 re-run it on kept mail (``inbound_mail_retry``).
 """
 
+import logging
 from dataclasses import dataclass
-from email.utils import formataddr
+from email.headerregistry import Address
 
 from django.conf import settings
 from django.db import transaction
@@ -28,10 +29,12 @@ from ..models import (
 from ..reasons import reason
 from .context import IngestContext, context_load, sender_over_limit
 from .filters import mail_classify
-from .parsing import MailParseError, ParsedMail, mail_parse
+from .parsing import MESSAGE_ID_STORED, ParsedMail, mail_parse
 from .senders import Sender, requester_create, sender_identify
 from .threading import is_participant, ticket_find, vendor_case_number
 from .trimming import html_trim, text_trim
+
+logger = logging.getLogger(__name__)
 
 FORCE_NEW_TICKET = "new_ticket"
 FORCE_APPEND = "append"
@@ -53,12 +56,21 @@ def apply_outcome(row: InboundMail, outcome: Outcome) -> None:
     row.processed_at = timezone.now()
 
 
+def _address_display(name: str, address: str) -> str:
+    """``Name <address>`` for people to read; unlike ``formataddr``, takes internationalised
+    addresses (``josé@…``, RFC 6532)."""
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, TypeError, IndexError):
+        return f"{name} <{address}>" if name else address
+
+
 def _email_meta(mail: ParsedMail) -> services.EmailMeta:
     return services.EmailMeta(
-        message_id=mail.message_id,
-        in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else "",
+        message_id=mail.message_id[:MESSAGE_ID_STORED],
+        in_reply_to=mail.in_reply_to[0][:MESSAGE_ID_STORED] if mail.in_reply_to else "",
         references=" ".join(mail.references),
-        email_from=formataddr((mail.from_name, mail.from_address))[:500],
+        email_from=_address_display(mail.from_name, mail.from_address)[:500],
         email_to=", ".join(mail.to),
         email_cc=", ".join(mail.cc),
     )
@@ -303,7 +315,7 @@ def inbound_mail_retry(*, mail_id: int, force: str = "") -> InboundMail:
         row.attempts += 1
         try:
             mail = mail_parse(bytes(row.raw))
-        except MailParseError as exc:
+        except Exception as exc:  # MailParseError, or the email package's own surprise
             row.reason = reason(gettext_noop("The mail cannot be read: %(e)s"), e=str(exc))
             row.save(update_fields=["attempts", "reason"])
             return row
@@ -312,6 +324,12 @@ def inbound_mail_retry(*, mail_id: int, force: str = "") -> InboundMail:
                 outcome = mail_route(mail=mail, mailbox=row.mailbox, force=force)
         except AyudaError as exc:
             row.status, row.reason = InboundMailStatus.FAILED, exc.message
+            row.save(update_fields=["attempts", "status", "reason"])
+            return row
+        except Exception as exc:  # kept with the reason; an admin action never answers 500
+            logger.exception("Retrying incoming mail %s failed", row.pk)
+            row.status = InboundMailStatus.FAILED
+            row.reason = f"{exc.__class__.__name__}: {exc}".encode("utf-8", "replace").decode()
             row.save(update_fields=["attempts", "status", "reason"])
             return row
         apply_outcome(row, outcome)
