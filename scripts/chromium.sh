@@ -27,8 +27,16 @@ if [[ "$(id -u)" -ne 0 ]]; then
     fi
 fi
 
-echo "chromium: installing Debian's chromium package..."
+# Only what is missing: no recommended extras (a font is named, so pages have text), and no
+# upgrade of packages already installed beyond what chromium's own dependencies require.
+# apt's output goes to a log; one line says what happened.
+LOG="${TMPDIR:-/tmp}/ayuda-chromium-install.log"
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq chromium
-echo "chromium: installed ($("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM"))"
+if ! { "${SUDO[@]}" apt-get update -qq &&
+    "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium fonts-liberation; } \
+    >"$LOG" 2>&1; then
+    echo "chromium: installing Debian's chromium failed; see $LOG" >&2
+    exit 1
+fi
+echo "chromium: installed $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")" \
+    "($(grep -c '^Setting up' "$LOG") packages set up; apt's log: $LOG)"

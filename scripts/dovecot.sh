@@ -43,8 +43,14 @@ install_if_missing() {
   local sudo=""
   if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
   say "installing dovecot-imapd from Debian's packages"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dovecot-imapd >/dev/null
+  # Only what is missing, no extras; apt's output goes to a log.
+  local log="${TMPDIR:-/tmp}/ayuda-dovecot-install.log"
+  if ! { $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      dovecot-imapd; } >"$log" 2>&1; then
+    say "installing dovecot-imapd failed; see $log"
+    exit 1
+  fi
   # Debian starts a system-wide instance on install where it can; we never use it.
 }
 
