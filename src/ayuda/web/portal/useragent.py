@@ -1,34 +1,34 @@
-"""Browser and operating system from a User-Agent header, simply (R1).
+"""Browser and operating system from a User-Agent header (R1), for a support agent to read on
+the ticket ("Firefox 128", "Windows 10/11").
 
-Only what a support agent needs to read on the ticket ("Firefox 128", "Windows 10/11"). No
-library in the environment does this, and the rules below cover the browsers people use;
-anything unknown is recorded as empty rather than guessed.
+Parsing is ua-parser's, with the regular expressions of uap-core that its maintainers keep up
+to date (and its Rust matcher, ua-parser-rs, when installed); here only the names are made
+readable. Anything unknown is recorded as empty rather than guessed.
 """
 
-import re
 from dataclasses import dataclass
+
+from ua_parser import parse
 
 MAX_HEADER = 512
 
-# Order matters: Edge, Opera and Samsung Internet also say "Chrome", Chrome also says "Safari".
-BROWSERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Edge", re.compile(r"\bEdg(?:e|A|iOS)?/([\d.]+)")),
-    ("Opera", re.compile(r"\b(?:OPR|Opera)/([\d.]+)")),
-    ("Samsung Internet", re.compile(r"\bSamsungBrowser/([\d.]+)")),
-    ("Firefox", re.compile(r"\b(?:Firefox|FxiOS)/([\d.]+)")),
-    ("Chrome", re.compile(r"\b(?:Chrome|CriOS|HeadlessChrome)/([\d.]+)")),
-    ("Safari", re.compile(r"\bVersion/([\d.]+).*\bSafari/")),
-    ("Internet Explorer", re.compile(r"\bMSIE ([\d.]+)|\bTrident/.*\brv:([\d.]+)")),
-)
-
-WINDOWS_NT = {
-    "10.0": "10/11",
-    "6.3": "8.1",
-    "6.2": "8",
-    "6.1": "7",
-    "6.0": "Vista",
-    "5.1": "XP",
+BROWSER_NAMES = {
+    "Mobile Safari": "Safari",
+    "Mobile Safari UI/WKWebView": "Safari",
+    "IE": "Internet Explorer",
+    "HeadlessChrome": "Chrome",
+    "Chrome Mobile": "Chrome",
+    "Chrome Mobile iOS": "Chrome",
+    "Firefox Mobile": "Firefox",
+    "Firefox iOS": "Firefox",
+    "Edge Mobile": "Edge",
+    "Opera Mobile": "Opera",
 }
+OS_NAMES = {"Mac OS X": "macOS", "Chrome OS": "ChromeOS", "Ubuntu": "Ubuntu Linux"}
+# uap-core names Windows by release (10 also for 11, which sends the same header).
+WINDOWS_RELEASES = {"10": "10/11"}
+# Operating systems whose version in the header is not the product's (ChromeOS sends a build).
+OS_WITHOUT_VERSION = {"ChromeOS", "Ubuntu Linux", "Linux"}
 
 
 @dataclass(frozen=True)
@@ -37,42 +37,12 @@ class ClientInfo:
     operating_system: str = ""
 
 
-def _short_version(version: str) -> str:
-    """Major and minor at most, without a trailing ".0": 126.0.6478.126 -> 126, 17.4.1 -> 17.4."""
-    parts = version.split(".")[:2]
-    if len(parts) == 2 and parts[1] in ("", "0"):
+def _version(*parts: str | None) -> str:
+    """Major and minor at most, without a trailing ".0": 126.0 -> 126, 17.4 -> 17.4."""
+    parts = [p for p in parts[:2] if p]
+    if len(parts) == 2 and parts[1] == "0":
         parts = parts[:1]
-    return ".".join(p for p in parts if p)
-
-
-def _browser(ua: str) -> str:
-    for name, pattern in BROWSERS:
-        match = pattern.search(ua)
-        if match:
-            version = next((g for g in match.groups() if g), "")
-            return f"{name} {_short_version(version)}".strip()
-    return ""
-
-
-def _operating_system(ua: str) -> str:
-    if match := re.search(r"Windows NT ([\d.]+)", ua):
-        release = WINDOWS_NT.get(match.group(1))
-        return f"Windows {release}" if release else "Windows"
-    if match := re.search(r"(?:iPhone|CPU) OS ([\d_]+)", ua):
-        return f"iOS {_short_version(match.group(1).replace('_', '.'))}"
-    if match := re.search(r"Android ([\d.]+)", ua):
-        return f"Android {_short_version(match.group(1))}"
-    if "Android" in ua:
-        return "Android"
-    if match := re.search(r"Mac OS X ([\d_.]+)", ua):
-        return f"macOS {match.group(1).replace('_', '.')}"
-    if "CrOS" in ua:
-        return "ChromeOS"
-    if "Ubuntu" in ua:
-        return "Ubuntu Linux"
-    if "Linux" in ua or "X11" in ua:
-        return "Linux"
-    return ""
+    return ".".join(parts)
 
 
 def client_info(user_agent: str | None) -> ClientInfo:
@@ -80,4 +50,24 @@ def client_info(user_agent: str | None) -> ClientInfo:
     ua = (user_agent or "")[:MAX_HEADER]
     if not ua.strip():
         return ClientInfo()
-    return ClientInfo(browser=_browser(ua), operating_system=_operating_system(ua))
+    result = parse(ua)
+    browser = operating_system = ""
+    if result.user_agent is not None and result.user_agent.family != "Other":
+        agent = result.user_agent
+        name = BROWSER_NAMES.get(agent.family, agent.family)
+        browser = f"{name} {_version(agent.major, agent.minor)}".strip()
+    if result.os is not None and result.os.family != "Other":
+        system = result.os
+        name = OS_NAMES.get(system.family, system.family)
+        if name == "Windows":
+            release = WINDOWS_RELEASES.get(system.major or "", _version(system.major, system.minor))
+            operating_system = f"Windows {release}".strip()
+        elif name == "macOS":
+            operating_system = (
+                f"macOS {'.'.join(p for p in (system.major, system.minor, system.patch) if p)}"
+            )
+        elif name in OS_WITHOUT_VERSION:
+            operating_system = name
+        else:
+            operating_system = f"{name} {_version(system.major, system.minor)}".strip()
+    return ClientInfo(browser=browser, operating_system=operating_system)

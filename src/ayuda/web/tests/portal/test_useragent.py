@@ -74,7 +74,15 @@ def test_client_info_reads_browser_and_os(header, browser, operating_system):
     assert info == ClientInfo(browser=browser, operating_system=operating_system)
 
 
-@pytest.mark.parametrize("header", [None, "", "   ", "curl/8.5.0", "x" * 10_000])
+def test_client_info_names_non_browsers_too():
+    # when
+    info = client_info("curl/8.5.0")
+
+    # then
+    assert info == ClientInfo(browser="curl 8.5", operating_system="")
+
+
+@pytest.mark.parametrize("header", [None, "", "   ", "x" * 10_000, "garbage/ (;;)"])
 def test_client_info_unknown_or_missing_header_gives_empty_values(header):
     # when
     info = client_info(header)
