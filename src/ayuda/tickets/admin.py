@@ -18,7 +18,7 @@ class TicketStateAdmin(LookupsAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(LookupsAdmin):
-    list_display = ["__str__", "is_software", "default_team", "is_active"]
+    list_display = ["__str__", "is_software", "default_team", "routes_to_level_2", "is_active"]
     list_filter = ["is_software", "is_active"]
     search_fields = ["name"]
     autocomplete_fields = ["parent"]

@@ -1,6 +1,7 @@
 """Tickets, their messages (articles), attachments, states, categories and history."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -119,7 +120,24 @@ class Category(models.Model):
         ),
     )
     default_team = models.ForeignKey(
-        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("default team")
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("default team"),
+        help_text=_(
+            "The team that handles this category. A level 1 team receives new tickets; a "
+            "level 2 team receives them only when they are escalated, unless the category "
+            "goes straight to level 2."
+        ),
+    )
+    routes_to_level_2 = models.BooleanField(
+        _("straight to level 2"),
+        default=False,
+        help_text=_(
+            "New tickets skip the front line and go to the default team (a level 2 team). "
+            "Otherwise level 1 receives every ticket first."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -133,6 +151,14 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+    def clean(self) -> None:
+        if self.routes_to_level_2 and (
+            self.default_team is None or self.default_team.level != Level.L2
+        ):
+            raise ValidationError(
+                {"routes_to_level_2": _("Choose a level 2 team as the default team first.")}
+            )
 
 
 class Ticket(models.Model):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ayuda.accounts.models import Role, Site, Team, User
+from ayuda.accounts.models import Level, Role, Site, Team, User
 from ayuda.core.errors import PermissionDeniedError, ValidationError
 
 from .. import permissions
@@ -114,6 +114,19 @@ def _check_form(*, category: Category | None, description: str, environment: dic
 
 
 @transaction.atomic
+def _arrival(*, team: Team | None, category: Category | None) -> tuple[Team | None, str]:
+    """The team and level a new ticket arrives at. A team chosen by whoever creates the ticket
+    (an agent, a mailbox's setting) is kept. Otherwise the front line receives every ticket
+    first: the category's default team when it is a level 1 team; a level 2 team only when
+    an administrator routes the category straight to level 2; else level 1, no team yet."""
+    if team is None and category is not None and category.default_team_id:
+        default = category.default_team
+        if default.level == Level.L1 or category.routes_to_level_2:
+            team = default
+    level = team.level if team is not None and team.level in (Level.L1, Level.L2) else Level.L1
+    return team, level
+
+
 def ticket_create(
     *,
     requester: User,
@@ -152,7 +165,7 @@ def ticket_create(
 
     at = at or timezone.now()
     state = state_default(StateCategory.NEW)
-    team = team or (category.default_team if category else None)
+    team, level = _arrival(team=team, category=category)
     ticket = Ticket.objects.create(
         subject=subject,
         description=description,
@@ -162,7 +175,7 @@ def ticket_create(
         state_category=state.category,
         priority=priority,
         category=category,
-        level=team.level if team and team.level in ("1", "2") else "1",
+        level=level,
         team=team,
         requester=requester,
         organisation_id=requester.organisation_id,
