@@ -96,6 +96,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's user name and password check under the log-in limits, so every
+# way of authenticating (workspace, admin, any later view) counts failures together.
+AUTHENTICATION_BACKENDS = ["ayuda.accounts.authentication.LimitedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,6 +208,12 @@ TICKET_EVENT_HANDLERS = [
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in
 # limits count attempts per client address; 0 takes REMOTE_ADDR as it is.
 AYUDA_TRUSTED_PROXIES = int(os.environ.get("AYUDA_TRUSTED_PROXIES", "0"))
+
+# Log-in limits (accounts/authentication.py): failed attempts per account and per client
+# address in a fixed window, shared by the workspace, the admin and the API.
+AYUDA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("AYUDA_LOGIN_FAILURES_PER_ACCOUNT", "10"))
+AYUDA_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("AYUDA_LOGIN_FAILURES_PER_ADDRESS", "30"))
+AYUDA_LOGIN_WINDOW_SECONDS = int(os.environ.get("AYUDA_LOGIN_WINDOW_SECONDS", "900"))
 
 # Select-box lists (teams, sites, categories, agents) kept this long in the cache; the admin
 # refreshes them on every change.
