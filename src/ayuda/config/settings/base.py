@@ -209,6 +209,12 @@ TICKET_EVENT_HANDLERS = [
 # limits count attempts per client address; 0 takes REMOTE_ADDR as it is.
 AYUDA_TRUSTED_PROXIES = int(os.environ.get("AYUDA_TRUSTED_PROXIES", "0"))
 
+# GET /health answers everyone with its status; the details (database vendor, broker
+# transport, error class names) go to signed-in help-desk staff and to these client addresses
+# (comma-separated addresses or CIDR blocks, read through AYUDA_TRUSTED_PROXIES). Empty by
+# default: behind a local reverse proxy every request would come from 127.0.0.1.
+AYUDA_HEALTH_DETAIL_ALLOW = env_list("AYUDA_HEALTH_DETAIL_ALLOW")
+
 # Log-in limits (accounts/authentication.py): failed attempts per account and per client
 # address in a fixed window, shared by the workspace, the admin and the API.
 AYUDA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("AYUDA_LOGIN_FAILURES_PER_ACCOUNT", "10"))
