@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication, messages and htmx: it logs out, tells why, answers htmx.
+    "ayuda.accounts.middleware.SessionIdleMiddleware",
 ]
 
 ROOT_URLCONF = "ayuda.config.urls"
@@ -214,6 +216,13 @@ AYUDA_TRUSTED_PROXIES = int(os.environ.get("AYUDA_TRUSTED_PROXIES", "0"))
 # (comma-separated addresses or CIDR blocks, read through AYUDA_TRUSTED_PROXIES). Empty by
 # default: behind a local reverse proxy every request would come from 127.0.0.1.
 AYUDA_HEALTH_DETAIL_ALLOW = env_list("AYUDA_HEALTH_DETAIL_ALLOW")
+
+# Sessions end after this long without a request (accounts/middleware.py): requesters and
+# site admins after a working day (8 h: they come back to a ticket between meetings and see only
+# their own); staff, who see every customer's tickets, after 30 minutes (NIST SP 800-63B's
+# re-authentication after inactivity at AAL2). 0 turns the idle limit off.
+AYUDA_SESSION_IDLE_SECONDS = int(os.environ.get("AYUDA_SESSION_IDLE_SECONDS", str(8 * 3600)))
+AYUDA_STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("AYUDA_STAFF_SESSION_IDLE_SECONDS", "1800"))
 
 # Log-in limits (accounts/authentication.py): failed attempts per account and per client
 # address in a fixed window, shared by the workspace, the admin and the API.
