@@ -30,9 +30,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-# Preloading puts the domain (and every subdomain) into the browsers' built-in HTTPS-only list:
-# hard to undo and it binds sibling hosts of the organisation's domain, so the administrator opts
-# in (SECURE_HSTS_PRELOAD=true) after submitting the domain to hstspreload.org. Without it,
+# Preloading puts a whole registered domain and all its subdomains into the browsers' built-in
+# HTTPS-only list, and removal takes months, so the administrator opts in
+# (SECURE_HSTS_PRELOAD=true) when the domain is to be submitted to hstspreload.org. Without it,
 # `check --deploy` warns (security.W021) about a choice made on purpose: that one warning, and
 # only it, is silenced.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
