@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ayuda.core.admin import LookupsAdmin
 
+from .forms import AdminLoginForm
 from .models import Organisation, Site, Team, User, Vendor
 
 
@@ -53,3 +54,8 @@ class TeamAdmin(LookupsAdmin):
 @admin.register(Vendor)
 class VendorAdmin(LookupsAdmin):
     list_display = ["name", "email"]
+
+
+# The admin's log-in says "too many attempts" as the workspace's does (the limits themselves
+# are enforced by the authentication backend, whatever the form).
+admin.site.login_form = AdminLoginForm

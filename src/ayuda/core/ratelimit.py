@@ -5,8 +5,9 @@ cache works across processes too, but its increments are not atomic, so concurre
 may be undercounted a little.
 """
 
-from django.conf import settings
 from django.core.cache import cache
+
+from .clients import client_ip  # noqa: F401  (kept here for existing callers)
 
 
 def reached(key: str, *, limit: int) -> bool:
@@ -26,16 +27,3 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds)
         count = 1
     return count > limit
-
-
-def client_ip(request) -> str:
-    """The client's address. Behind ``AYUDA_TRUSTED_PROXIES`` proxies (a load balancer: 1),
-    it is the address the outermost of them saw, from the right of X-Forwarded-For: the
-    entries further left are whatever the client chose to send."""
-    remote = request.META.get("REMOTE_ADDR", "unknown")
-    proxies = settings.AYUDA_TRUSTED_PROXIES
-    if proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    return forwarded[-proxies] if len(forwarded) >= proxies else remote

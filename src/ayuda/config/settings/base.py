@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After authentication, messages and htmx: it logs out, tells why, answers htmx.
+    "ayuda.accounts.middleware.SessionIdleMiddleware",
 ]
 
 ROOT_URLCONF = "ayuda.config.urls"
@@ -96,6 +98,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# The only backend: Django's user name and password check under the log-in limits, so every
+# way of authenticating (workspace, admin, any later view) counts failures together.
+AUTHENTICATION_BACKENDS = ["ayuda.accounts.authentication.LimitedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,6 +210,25 @@ TICKET_EVENT_HANDLERS = [
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in
 # limits count attempts per client address; 0 takes REMOTE_ADDR as it is.
 AYUDA_TRUSTED_PROXIES = int(os.environ.get("AYUDA_TRUSTED_PROXIES", "0"))
+
+# GET /health answers everyone with its status; the details (database vendor, broker
+# transport, error class names) go to signed-in help-desk staff and to these client addresses
+# (comma-separated addresses or CIDR blocks, read through AYUDA_TRUSTED_PROXIES). Empty by
+# default: behind a local reverse proxy every request would come from 127.0.0.1.
+AYUDA_HEALTH_DETAIL_ALLOW = env_list("AYUDA_HEALTH_DETAIL_ALLOW")
+
+# Sessions end after this long without a request (accounts/middleware.py): requesters and
+# site admins after a working day (8 h: they come back to a ticket between meetings and see only
+# their own); staff, who see every customer's tickets, after 30 minutes (NIST SP 800-63B's
+# re-authentication after inactivity at AAL2). 0 turns the idle limit off.
+AYUDA_SESSION_IDLE_SECONDS = int(os.environ.get("AYUDA_SESSION_IDLE_SECONDS", str(8 * 3600)))
+AYUDA_STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("AYUDA_STAFF_SESSION_IDLE_SECONDS", "1800"))
+
+# Log-in limits (accounts/authentication.py): failed attempts per account and per client
+# address in a fixed window, shared by the workspace, the admin and the API.
+AYUDA_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("AYUDA_LOGIN_FAILURES_PER_ACCOUNT", "10"))
+AYUDA_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("AYUDA_LOGIN_FAILURES_PER_ADDRESS", "30"))
+AYUDA_LOGIN_WINDOW_SECONDS = int(os.environ.get("AYUDA_LOGIN_WINDOW_SECONDS", "900"))
 
 # Select-box lists (teams, sites, categories, agents) kept this long in the cache; the admin
 # refreshes them on every change.

@@ -53,3 +53,50 @@ def test_production_settings_refuse_to_start_without_their_keys(variable):
     # then
     assert result.returncode != 0
     assert f"Set the {variable} environment variable" in result.stderr
+
+
+def _setting(name: str, *, env: dict) -> str:
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print(settings.{name})", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_hsts_preload_is_off_unless_asked_for():
+    # when
+    default = _setting("SECURE_HSTS_PRELOAD", env=PRODUCTION)
+    asked = _setting("SECURE_HSTS_PRELOAD", env=PRODUCTION | {"SECURE_HSTS_PRELOAD": "true"})
+
+    # then
+    assert default == "False"
+    assert asked == "True"
+
+
+def test_check_deploy_is_clean_with_hsts_preload_on():
+    # when
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=PRODUCTION | {"SECURE_HSTS_PRELOAD": "true"},
+    )
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_only_the_preload_warning_is_silenced():
+    # given: HSTS on without preload, and the HTTPS redirect turned off, which check --deploy
+    # must still report
+    env = PRODUCTION | {"SECURE_SSL_REDIRECT": "false"}
+
+    # when
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    # then
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
+    assert "security.W021" not in result.stderr

@@ -5,11 +5,11 @@ from django.core.cache import cache
 from django.test import override_settings
 
 from ayuda.accounts.tests.factories import user_make
-from ayuda.web.forms import LOGIN_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/login/"
 LIMITED = "Too many log-in attempts"
+LOGIN_ATTEMPTS = 10  # AYUDA_LOGIN_FAILURES_PER_ACCOUNT
 
 
 @pytest.fixture(autouse=True)
