@@ -46,4 +46,4 @@ def verifying_key(kid: str) -> bytes:
 
 
 def mac(secret: bytes, payload: str) -> str:
-    return hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret, payload.encode(), "sha256").hex()

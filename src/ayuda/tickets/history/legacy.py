@@ -11,6 +11,8 @@ events (the database refuses it, migration 0011), and an unsigned event never ve
 
 from itertools import groupby
 
+from django.db import connections
+
 from .chain import event_content, event_hash, legacy_event_hash
 from .keys import signing_key
 
@@ -63,5 +65,21 @@ def legacy_chains_sign(*, ticket_model, event_model, batch_size: int = 1000) -> 
             events += chain
             tickets.append(ticket_model(pk=ticket_id, history_head=prev))
             signed += 1
-        event_model.objects.bulk_update(events, ["prev_hash", "key_id", "hash"], batch_size=500)
-        ticket_model.objects.bulk_update(tickets, ["history_head"], batch_size=500)
+        _write(event_model, ["prev_hash", "key_id", "hash"], events)
+        _write(ticket_model, ["history_head"], tickets)
+
+
+def _write(model, fields: list[str], objects: list) -> None:
+    """UPDATE by primary key, one statement executed many times (pipelined by psycopg):
+    several times faster than ``bulk_update``'s CASE expressions on large batches."""
+    if not objects:
+        return
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name).column for name in fields]
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            sql, [(*(getattr(obj, name) for name in fields), obj.pk) for obj in objects]
+        )
