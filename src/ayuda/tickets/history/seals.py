@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -191,7 +192,7 @@ class HeadsCheck:
 
     def __init__(self, blocks: dict[int, SealedBlock]):
         self.blocks = blocks
-        self.digests: dict[int, hashlib._Hash] = {}
+        self.digests: dict[int, Any] = {}  # block -> running SHA-256
 
     def add(self, ticket_id: int, events: Iterable[TicketEvent]) -> None:
         sealed = self.blocks.get(ticket_id // SEAL_BLOCK)
