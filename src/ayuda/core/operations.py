@@ -2,6 +2,9 @@
 
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations.base import Operation
+
+from . import append_only
 
 
 class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
@@ -20,3 +23,39 @@ class AddIndexConcurrentlyOnPostgreSQL(AddIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class MakeAppendOnly(Operation):
+    """The database refuses UPDATE and DELETE of the model's rows (``core.append_only``):
+    a trigger on PostgreSQL and SQLite, nothing on other databases. Reversible."""
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str):
+        self.model_name = model_name
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"model_name": self.model_name}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _run(self, schema_editor, table: str, make) -> None:
+        for sql in make(schema_editor.connection.vendor, table):
+            schema_editor.execute(sql, params=None)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, self.model_name)
+        self._run(schema_editor, model._meta.db_table, append_only.install_sql)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = from_state.apps.get_model(app_label, self.model_name)
+        self._run(schema_editor, model._meta.db_table, append_only.remove_sql)
+
+    def describe(self):
+        return f"Refuse UPDATE and DELETE of {self.model_name} rows in the database"
+
+    @property
+    def migration_name_fragment(self):
+        return f"{self.model_name.lower()}_append_only"

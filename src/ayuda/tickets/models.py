@@ -413,8 +413,10 @@ class EventAction(models.TextChoices):
 class TicketEvent(models.Model):
     """One step in a ticket's append-only, hash-chained history (R25).
 
-    ``hash`` is SHA-256 over this event's content and the previous event's hash, so any
-    edit or deletion breaks the chain; ``manage.py verify_history`` finds the first broken link.
+    ``hash`` is an HMAC-SHA256, under the history key ``key_id`` names, of this event's content
+    and the previous event's hash, so any edit or deletion breaks the chain and only a holder
+    of the key could mend it; ``manage.py verify_history`` finds the first broken link. The
+    database refuses UPDATE and DELETE of these rows (a trigger, migration 0011).
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
@@ -434,6 +436,7 @@ class TicketEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=8, blank=True, default="")  # empty: never signed
 
     class Meta:
         verbose_name = _("ticket event")
@@ -450,6 +453,33 @@ class TicketEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Ticket events are append-only.")
+
+
+class HistorySeal(models.Model):
+    """The heads of the ticket histories at one moment, kept so rolling a history back is found.
+
+    A seal covers every event up to ``last_event_id``. ``buckets`` maps each block of
+    ``SEAL_BLOCK`` ticket ids whose history grew since the previous seal (the first seal: all)
+    to the SHA-256 of its tickets' heads as of ``last_event_id``; ``hash`` is an HMAC under the
+    history key ``key_id`` of all that and the previous seal's hash. Append-only in the
+    database, like the events (see ``tickets/history/seals.py``).
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    sealed_at = models.DateTimeField()
+    last_event_id = models.BigIntegerField()
+    tickets = models.PositiveIntegerField()
+    buckets = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=8)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("history seal")
+        verbose_name_plural = _("history seals")
+
+    def __str__(self) -> str:
+        return f"seal {self.number} @ event {self.last_event_id}"
 
 
 class SavedView(models.Model):

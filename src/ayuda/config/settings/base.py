@@ -269,6 +269,15 @@ CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
 # Key for secrets stored in the database (mailbox passwords, customer credentials).
 AYUDA_ENCRYPTION_KEYS = env_list("AYUDA_ENCRYPTION_KEYS") or [SECRET_KEY]
 
+# Keys of the ticket history's keyed hash chain and seals (R25, docs/architecture.md): the
+# first signs, all verify. Development derives it from SECRET_KEY; production requires its own.
+AYUDA_HISTORY_KEYS = env_list("AYUDA_HISTORY_KEYS") or [SECRET_KEY]
+AYUDA_HISTORY_SEAL_SECONDS = int(os.environ.get("AYUDA_HISTORY_SEAL_SECONDS", "3600"))
+CELERY_BEAT_SCHEDULE["tickets-history-seal"] = {
+    "task": "ayuda.tickets.tasks.history_seal",
+    "schedule": AYUDA_HISTORY_SEAL_SECONDS,
+}
+
 AYUDA_BASE_URL = os.environ.get("AYUDA_BASE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,9 @@
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL, AYUDA_ENCRYPTION_KEYS
 (its own key: a key derived from SECRET_KEY would make the stored mailbox passwords readable
-to whoever holds SECRET_KEY, and unreadable once SECRET_KEY is rotated).
+to whoever holds SECRET_KEY, and unreadable once SECRET_KEY is rotated), AYUDA_HISTORY_KEYS
+(the key of the ticket history's chain and seals; kept away from the database's
+administrators, it is what makes the history tamper-evident to them).
 Optional: CACHE_URL (redis://…), EMAIL_* (SMTP), AYUDA_BASE_URL, AYUDA_TRUSTED_PROXIES,
 SECURE_HSTS_SECONDS, SECURE_HSTS_PRELOAD (off unless set).
 """
@@ -21,6 +23,7 @@ for _required in (
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "AYUDA_ENCRYPTION_KEYS",
+    "AYUDA_HISTORY_KEYS",
 ):
     if not os.environ.get(_required):
         raise ImproperlyConfigured(f"Set the {_required} environment variable.")

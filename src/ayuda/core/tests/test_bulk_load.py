@@ -7,12 +7,14 @@ import pytest
 from django.core.management import call_command
 
 from ayuda.tickets.history import chain_verify
+from ayuda.tickets.history.keys import key_id
 from ayuda.tickets.models import ACTIVE, Article, EventAction, StateCategory, Ticket, TicketEvent
 from ayuda.tickets.tests.factories import ticket_make
 
 
 @pytest.mark.django_db
-def test_bulk_load_500_tickets_with_verifying_chains():
+def test_bulk_load_500_tickets_with_verifying_chains(settings):
+    settings.AYUDA_HISTORY_KEYS = ["the-bulk-load-signs-with-the-site-key"]
     out = StringIO()
     call_command("bulk_load", "500", "--batch-size", "200", "--seed", "7", stdout=out)
 
@@ -25,6 +27,7 @@ def test_bulk_load_500_tickets_with_verifying_chains():
     events = TicketEvent.objects.order_by("ticket_id", "seq")
     chains = {tid: list(evs) for tid, evs in groupby(events, key=lambda e: e.ticket_id)}
     assert len(chains) == 500
+    assert set(events.values_list("key_id", flat=True)) == {key_id(settings.AYUDA_HISTORY_KEYS[0])}
     for ticket_id, chain in chains.items():
         assert chain[0].action == EventAction.CREATED
         assert chain_verify(chain) is None, ticket_id

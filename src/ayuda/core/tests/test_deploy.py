@@ -15,6 +15,7 @@ PRODUCTION = {
     "DATABASE_URL": "sqlite:////tmp/ayuda-deploy-check.sqlite3",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     "AYUDA_ENCRYPTION_KEYS": "a-separate-key-for-stored-mailbox-passwords",
+    "AYUDA_HISTORY_KEYS": "a-separate-key-for-the-ticket-history-chain",
 }
 
 
@@ -42,7 +43,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "AYUDA_ENCRYPTION_KEYS"])
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "AYUDA_ENCRYPTION_KEYS", "AYUDA_HISTORY_KEYS"])
 def test_production_settings_refuse_to_start_without_their_keys(variable):
     # given
     env = {k: v for k, v in PRODUCTION.items() if k != variable}

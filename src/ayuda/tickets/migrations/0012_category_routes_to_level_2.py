@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_vendor_language_user_email_index'),
-        ('tickets', '0008_channel_type_indexes'),
+        ('tickets', '0011_history_append_only'),
     ]
 
     operations = [

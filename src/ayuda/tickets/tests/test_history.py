@@ -11,6 +11,7 @@ from ayuda.tickets import services
 from ayuda.tickets.history import chain_verify
 from ayuda.tickets.models import EscalationMode, StateCategory, TicketEvent
 from ayuda.tickets.tests.factories import desk_make, ticket_in, ticket_make
+from ayuda.tickets.tests.tamper import guard_dropped
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,8 @@ def test_an_edited_event_is_found_at_its_seq():
     target = _events(ticket)[5]
 
     # when
-    TicketEvent.objects.filter(pk=target.pk).update(new_value="nothing to see here")
+    with guard_dropped():
+        TicketEvent.objects.filter(pk=target.pk).update(new_value="nothing to see here")
     broken = chain_verify(_events(ticket))
 
     # then
@@ -80,14 +82,16 @@ def test_an_edited_event_is_found_at_its_seq():
 
 
 def test_an_edited_event_with_a_recomputed_own_hash_breaks_the_next_link():
-    # given: a forger who rehashes the edited event but cannot rewrite the rest
+    # given: a forger who rehashes the edited event (with the key, even) but not the rest
     desk = desk_make()
     ticket = _busy_ticket(desk)
     events = _events(ticket)
     target = events[3]
     from ayuda.tickets.history import event_hash
+    from ayuda.tickets.history.keys import signing_key
 
     forged = event_hash(
+        secret=signing_key()[1],
         ticket_id=target.ticket_id,
         seq=target.seq,
         actor_id=target.actor_id,
@@ -101,7 +105,8 @@ def test_an_edited_event_with_a_recomputed_own_hash_breaks_the_next_link():
     )
 
     # when
-    TicketEvent.objects.filter(pk=target.pk).update(new_value="forged", hash=forged)
+    with guard_dropped():
+        TicketEvent.objects.filter(pk=target.pk).update(new_value="forged", hash=forged)
     broken = chain_verify(_events(ticket))
 
     # then
@@ -115,7 +120,7 @@ def test_an_event_deleted_with_raw_sql_is_found_at_its_seq():
     target = _events(ticket)[4]
 
     # when
-    with connection.cursor() as cursor:
+    with guard_dropped(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TicketEvent._meta.db_table} WHERE id = %s", [target.pk])
     broken = chain_verify(_events(ticket))
 
@@ -135,7 +140,8 @@ def test_an_event_deleted_with_raw_delete_is_found_at_its_seq():
 
     # when
     doomed = TicketEvent.objects.filter(pk=first.pk)
-    doomed._raw_delete(doomed.db)
+    with guard_dropped():
+        doomed._raw_delete(doomed.db)
     broken = chain_verify(_events(ticket))
 
     # then
@@ -210,7 +216,7 @@ def test_cutting_off_the_newest_events_is_found():
     head = _head(ticket)
 
     # when: the last two events disappear; what is left is a valid chain on its own
-    with connection.cursor() as cursor:
+    with guard_dropped(), connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {TicketEvent._meta.db_table} WHERE id IN (%s, %s)",
             [events[-1].pk, events[-2].pk],

@@ -4,7 +4,8 @@ This is the one place that writes tickets without the services, on purpose: a mi
 through ``ticket_create`` would take hours, and the benchmarks (``bench/``) need a million.
 Every ticket still gets what the services would give it: its first article and a valid
 hash-chained history (a "created" event and, if it is no longer new, the state change), built
-with ``ayuda.tickets.history.events_build`` so ``verify_history`` passes.
+with ``ayuda.tickets.history.events_build``, keyed with the site's history key like every
+event, so ``verify_history`` passes.
 
 Set-based: rows are generated in Python in batches and written with PostgreSQL's ``COPY``
 (or ``executemany`` on other databases), with explicit primary keys so the article and event
@@ -319,6 +320,7 @@ EVENT_COLUMNS = [
     "data",
     "prev_hash",
     "hash",
+    "key_id",
 ]
 
 
@@ -547,6 +549,7 @@ class Command(BaseCommand):
                         event.data,
                         event.prev_hash,
                         event.hash,
+                        event.key_id,
                     )
                 )
                 event_id += 1

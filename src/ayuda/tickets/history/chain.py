@@ -1,13 +1,21 @@
-"""The append-only, hash-chained ticket history (R25)."""
+"""The append-only, keyed hash chain of each ticket's history (R25).
+
+Each event's ``hash`` is an HMAC-SHA256, under the history key named by its ``key_id``, of its
+content and the previous event's hash. Events written before keyed chains (``key_id`` empty,
+a plain SHA-256 of the same payload) were signed once by migration
+``tickets.0010_history_sign_legacy_chains``; an unsigned event no longer verifies.
+"""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import TicketEvent
+from ..models import TicketEvent
+from .keys import UnknownKeyError, mac, signing_key, verifying_key
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def event_hash(
+def _payload(
     *,
     ticket_id: int,
     seq: int,
@@ -40,7 +48,7 @@ def event_hash(
     data: dict,
     prev_hash: str,
 ) -> str:
-    payload = json.dumps(
+    return json.dumps(
         {
             "ticket": ticket_id,
             "seq": seq,
@@ -59,7 +67,32 @@ def event_hash(
         ensure_ascii=False,
         default=str,
     )
-    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def event_hash(*, secret: bytes, **content) -> str:
+    """The keyed hash of one event: HMAC-SHA256 of its content and ``prev_hash``."""
+    return mac(secret, _payload(**content))
+
+
+def legacy_event_hash(**content) -> str:
+    """The hash events had before keyed chains: anyone could recompute it."""
+    return hashlib.sha256(_payload(**content).encode()).hexdigest()
+
+
+def event_content(event: TicketEvent) -> dict:
+    """What an event's hash covers, read from a saved event."""
+    return {
+        "ticket_id": event.ticket_id,
+        "seq": event.seq,
+        "actor_id": event.actor_id,
+        "at": event.at,
+        "action": event.action,
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "data": event.data,
+        "prev_hash": event.prev_hash,
+    }
 
 
 def events_build(
@@ -74,6 +107,7 @@ def events_build(
     """Build (unsaved) events that continue the chain after ``last_seq``/``last_hash``."""
     events = []
     seq, prev = last_seq, last_hash
+    kid, secret = signing_key()
     for step in steps:
         seq += 1
         data = json.loads(json.dumps(step.data or {}, default=str))
@@ -89,8 +123,8 @@ def events_build(
             "data": data,
             "prev_hash": prev,
         }
-        digest = event_hash(**fields)
-        events.append(TicketEvent(**fields, hash=digest))
+        digest = event_hash(secret=secret, **fields)
+        events.append(TicketEvent(**fields, key_id=kid, hash=digest))
         prev = digest
     return events
 
@@ -133,19 +167,15 @@ def chain_verify(
             return BrokenLink(event.ticket_id, expected_seq, "missing event")
         if event.prev_hash != prev:
             return BrokenLink(event.ticket_id, event.seq, "previous hash does not match")
-        digest = event_hash(
-            ticket_id=event.ticket_id,
-            seq=event.seq,
-            actor_id=event.actor_id,
-            at=event.at,
-            action=event.action,
-            field=event.field,
-            old_value=event.old_value,
-            new_value=event.new_value,
-            data=event.data,
-            prev_hash=event.prev_hash,
-        )
-        if digest != event.hash:
+        if not event.key_id:
+            return BrokenLink(event.ticket_id, event.seq, "not signed with a history key")
+        try:
+            secret = verifying_key(event.key_id)
+        except UnknownKeyError:
+            reason = f"signed with a key that is not configured ({event.key_id})"
+            return BrokenLink(event.ticket_id, event.seq, reason)
+        digest = event_hash(secret=secret, **event_content(event))
+        if not hmac.compare_digest(digest, event.hash):
             return BrokenLink(event.ticket_id, event.seq, "content does not match its hash")
         expected_seq, prev, ticket_id = event.seq + 1, event.hash, event.ticket_id
     if head is not None and (expected_seq - 1, prev) != tuple(head):
