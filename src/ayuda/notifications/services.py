@@ -14,6 +14,7 @@ from datetime import timedelta
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -160,7 +161,9 @@ def _thread_headers(ticket: Ticket, recipient_side: str) -> tuple[str, list[str]
     """In-Reply-To and References for a mail on ``ticket``: the last mail from that side,
     and the chain since the first one."""
     articles = Article.objects.filter(ticket=ticket)
-    outgoing = OutgoingMessage.objects.filter(ticket=ticket)
+    outgoing = OutgoingMessage.objects.filter(ticket=ticket).exclude(
+        status=DeliveryStatus.SUPPRESSED
+    )
     if recipient_side == "vendor":
         # Only this vendor's own thread: a vendor escalated to later never sees another's.
         articles = articles.filter(sender_role=SenderRole.VENDOR, vendor_id=ticket.vendor_id)
@@ -226,6 +229,53 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
     return ticket_subject(ticket, subject), text.strip() + "\n", html
 
 
+# -- acknowledgements that must not go out -------------------------------------------------------
+
+
+def requester_unknown(user) -> bool:
+    """Someone nobody knows: no organisation and never set a password (the requesters the mail
+    channel makes for a new address). Acknowledging them is what backscatter is made of."""
+    return user.organisation_id is None and not user.has_usable_password()
+
+
+def acknowledgements_to_unknown_last_hour() -> int:
+    return (
+        OutgoingMessage.objects.filter(
+            kind=OutgoingKind.ACKNOWLEDGEMENT,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+            ticket__requester__organisation=None,
+            ticket__requester__password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .exclude(status=DeliveryStatus.SUPPRESSED)
+        .count()
+    )
+
+
+def acknowledgement_withheld(plan: Planned, ticket: Ticket) -> str:
+    """Why this acknowledgement must not be sent, or "" (RFC 3834 and backscatter):
+
+    - the message it answers must never be answered automatically (a null return path, an
+      automatic message an administrator let through);
+    - the requester is unknown and ``AYUDA_ACK_UNKNOWN_PER_HOUR`` acknowledgements to unknown
+      senders went out in the last hour (a flood of forged senders must not make us a
+      backscatter source). The ticket is made all the same; only the mail is held back.
+    """
+    if plan.kind != OutgoingKind.ACKNOWLEDGEMENT:
+        return ""
+    if plan.article is not None and plan.article.no_auto_response:
+        return _(
+            "Not sent: the message must not be answered automatically (a null return path or "
+            "an automatic message, RFC 3834)."
+        )
+    limit = settings.AYUDA_ACK_UNKNOWN_PER_HOUR
+    if requester_unknown(ticket.requester) and acknowledgements_to_unknown_last_hour() >= limit:
+        return _(
+            "Not sent: %(limit)s acknowledgements to unknown senders went out in the last hour, "
+            "the most allowed (AYUDA_ACK_UNKNOWN_PER_HOUR)."
+        ) % {"limit": limit}
+    return ""
+
+
 def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessage]:
     """Record the mails for these events of a ticket. Safe to run twice."""
     ticket = (
@@ -245,6 +295,7 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
         subject, text, html = _render(plan, ticket)
         side = "vendor" if plan.kind == OutgoingKind.VENDOR_ESCALATION else "customer"
         in_reply_to, references = _thread_headers(ticket, side)
+        withheld = acknowledgement_withheld(plan, ticket)
         message = OutgoingMessage(
             ticket=ticket,
             article=plan.article,
@@ -263,7 +314,9 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
             references=" ".join(references),
             auto_submitted=plan.kind != OutgoingKind.REPLY,
             # The send task is enqueued at once; the sweep only picks it up if that was lost.
-            next_attempt_at=timezone.now() + timedelta(seconds=60),
+            next_attempt_at=None if withheld else timezone.now() + timedelta(seconds=60),
+            status=DeliveryStatus.SUPPRESSED if withheld else DeliveryStatus.QUEUED,
+            last_error=withheld,
         )
         try:
             with transaction.atomic():
@@ -329,6 +382,7 @@ def outgoing_deliver(*, message_pk: int) -> OutgoingMessage | None:
             DeliveryStatus.SENT,
             DeliveryStatus.FAILED,
             DeliveryStatus.BOUNCED,
+            DeliveryStatus.SUPPRESSED,
         ):
             return message
         if message.status == DeliveryStatus.SENDING and message.next_attempt_at > timezone.now():
@@ -376,11 +430,20 @@ def outgoing_retry_now(*, message_pk: int) -> None:
     )
 
 
-def outgoing_mark_bounced(*, message_ids: list[str], reason: str) -> int:
-    """A delivery status notification came back for mail we sent."""
-    return OutgoingMessage.objects.filter(message_id__in=message_ids).update(
+def outgoing_mark_bounced(*, message_ids: list[str], reason: str) -> list[OutgoingMessage]:
+    """A delivery status notification came back for mail we sent. Returns the messages it
+    newly marks bounced (a second report of the same bounce changes nothing)."""
+    if not message_ids:
+        return []
+    messages = list(
+        OutgoingMessage.objects.filter(message_id__in=message_ids)
+        .exclude(status__in=[DeliveryStatus.BOUNCED, DeliveryStatus.SUPPRESSED])
+        .select_related("ticket")
+    )
+    OutgoingMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
         status=DeliveryStatus.BOUNCED, last_error=reason[:2000], next_attempt_at=None
     )
+    return messages
 
 
 def recipient_display(name: str, address: str) -> str:
