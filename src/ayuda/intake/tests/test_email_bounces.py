@@ -206,3 +206,54 @@ def test_a_released_mail_from_a_null_sender_stays_failed_with_a_reason(ingest, c
     assert row.status == InboundMailStatus.FAILED
     assert "sender" in row.reason_text()
     assert Ticket.objects.count() == 0
+
+
+@pytest.mark.needs_server("dovecot")
+def test_bounces_and_forged_staff_mail_in_one_batch_with_ordinary_mail(
+    imap_server, imap_folder, committed
+):
+    # given the hostile mails of issue 7 (items 5 and 6) delivered with ordinary ones
+    from ayuda.intake.email.imap import PROCESSED_KEYWORD, mailbox_poll
+    from ayuda.tickets.models import StateCategory
+    from ayuda.tickets.tests.factories import desk_make, ticket_in
+
+    desk = desk_make()
+    desk.agent_l1.email = "laura.gomez@ayuda.test"
+    desk.agent_l1.save()
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+    mailbox = mailbox_make(
+        host=imap_server.host,
+        port=imap_server.port,
+        username=imap_server.user,
+        password=imap_server.password,
+        folder=imap_folder,
+        authserv_ids="mx.ayuda.test",
+    )
+    tagged = f"[#{ticket.pk}]".encode()
+    imap_server.deliver(
+        imap_folder,
+        fixture_bytes("plain_new.eml"),
+        *[fixture_bytes(name) for name in BOUNCES],
+        fixture_bytes("staff_forged_tag.eml").replace(b"[#TICKET]", tagged),
+        fixture_bytes("staff_forged_new.eml"),
+        fixture_bytes("staff_genuine_dmarc.eml").replace(b"[#TICKET]", tagged),
+        fixture_bytes("null_return_path_person.eml"),
+    )
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then every mail ends with its reason, and the mailbox is done with all of them
+    assert result.error == ""
+    assert result.statuses == {"processed": 4, "ignored": len(BOUNCES), "quarantined": 1}
+    articles = ticket.articles.filter(email_from__contains="laura.gomez@ayuda.test")
+    assert sorted(a.sender_unverified for a in articles) == [False, True]
+    assert not Ticket.objects.filter(requester=desk.agent_l1).exists()
+    acks = OutgoingMessage.objects.filter(
+        kind=OutgoingKind.ACKNOWLEDGEMENT, ticket__channel="email"
+    )
+    assert sorted(acks.values_list("status", flat=True)) == ["sent", "suppressed"]
+    with imap_server.client() as client:
+        client.select_folder(imap_folder, readonly=True)
+        flags = client.fetch(client.search(["ALL"]), ["FLAGS"]).values()
+    assert all(PROCESSED_KEYWORD.encode() in f[b"FLAGS"] for f in flags)
