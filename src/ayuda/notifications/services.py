@@ -14,7 +14,6 @@ from datetime import timedelta
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from ayuda.tickets.models import (
     TicketEvent,
 )
 
+from .acknowledgements import acknowledgement_withheld
 from .models import DeliveryStatus, OutgoingKind, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -229,53 +229,6 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
     return ticket_subject(ticket, subject), text.strip() + "\n", html
 
 
-# -- acknowledgements that must not go out -------------------------------------------------------
-
-
-def requester_unknown(user) -> bool:
-    """Someone nobody knows: no organisation and never set a password (the requesters the mail
-    channel makes for a new address). Acknowledging them is what backscatter is made of."""
-    return user.organisation_id is None and not user.has_usable_password()
-
-
-def acknowledgements_to_unknown_last_hour() -> int:
-    return (
-        OutgoingMessage.objects.filter(
-            kind=OutgoingKind.ACKNOWLEDGEMENT,
-            created_at__gte=timezone.now() - timedelta(hours=1),
-            ticket__requester__organisation=None,
-            ticket__requester__password__startswith=UNUSABLE_PASSWORD_PREFIX,
-        )
-        .exclude(status=DeliveryStatus.SUPPRESSED)
-        .count()
-    )
-
-
-def acknowledgement_withheld(plan: Planned, ticket: Ticket) -> str:
-    """Why this acknowledgement must not be sent, or "" (RFC 3834 and backscatter):
-
-    - the message it answers must never be answered automatically (a null return path, an
-      automatic message an administrator let through);
-    - the requester is unknown and ``AYUDA_ACK_UNKNOWN_PER_HOUR`` acknowledgements to unknown
-      senders went out in the last hour (a flood of forged senders must not make us a
-      backscatter source). The ticket is made all the same; only the mail is held back.
-    """
-    if plan.kind != OutgoingKind.ACKNOWLEDGEMENT:
-        return ""
-    if plan.article is not None and plan.article.no_auto_response:
-        return _(
-            "Not sent: the message must not be answered automatically (a null return path or "
-            "an automatic message, RFC 3834)."
-        )
-    limit = settings.AYUDA_ACK_UNKNOWN_PER_HOUR
-    if requester_unknown(ticket.requester) and acknowledgements_to_unknown_last_hour() >= limit:
-        return _(
-            "Not sent: %(limit)s acknowledgements to unknown senders went out in the last hour, "
-            "the most allowed (AYUDA_ACK_UNKNOWN_PER_HOUR)."
-        ) % {"limit": limit}
-    return ""
-
-
 def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessage]:
     """Record the mails for these events of a ticket. Safe to run twice."""
     ticket = (
@@ -295,7 +248,7 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
         subject, text, html = _render(plan, ticket)
         side = "vendor" if plan.kind == OutgoingKind.VENDOR_ESCALATION else "customer"
         in_reply_to, references = _thread_headers(ticket, side)
-        withheld = acknowledgement_withheld(plan, ticket)
+        withheld = acknowledgement_withheld(kind=plan.kind, article=plan.article, ticket=ticket)
         message = OutgoingMessage(
             ticket=ticket,
             article=plan.article,
