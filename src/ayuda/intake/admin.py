@@ -1,5 +1,7 @@
 """Administrators configure mailboxes and look after mail that did not become a ticket."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
@@ -12,7 +14,10 @@ from django.utils.translation import ngettext
 
 from ayuda.core.admin import LargeTableAdmin
 
+from .email.authentication import authserv_ids_parse
 from .models import InboundMail, InboundMailStatus, Mailbox
+
+AUTHSERV_ID = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,252}[a-z0-9])?")
 
 
 class MailboxForm(forms.ModelForm):
@@ -28,13 +33,23 @@ class MailboxForm(forms.ModelForm):
         fields = (
             "name", "email_address", "is_active", "host", "port", "security", "username",
             "folder", "processed_folder", "team", "category", "language", "unknown_senders",
-            "non_participant_replies",
+            "non_participant_replies", "authserv_ids",
         )  # fmt: skip
 
     # The stored password goes with the server it was given for: pointing the mailbox at
     # another server (or dropping the encryption) without typing it again would hand it to
     # that server.
     PASSWORD_BOUND_TO = ("host", "port", "security", "username")
+
+    def clean_authserv_ids(self) -> str:
+        ids = authserv_ids_parse(self.cleaned_data.get("authserv_ids", ""))
+        wrong = [i for i in ids if not AUTHSERV_ID.fullmatch(i)]
+        if wrong:
+            raise forms.ValidationError(
+                _("“%(id)s” is not a server name. Write the authserv-id as the header shows it, "
+                  "e.g. mx.example.com; several separated by commas.") % {"id": wrong[0]}
+            )  # fmt: skip
+        return ", ".join(ids)
 
     def clean(self):
         cleaned = super().clean()
@@ -80,7 +95,10 @@ class MailboxAdmin(admin.ModelAdmin):
             },
         ),
         (_("New tickets"), {"fields": ("team", "category", "language")}),
-        (_("Policies"), {"fields": ("unknown_senders", "non_participant_replies")}),
+        (
+            _("Policies"),
+            {"fields": ("unknown_senders", "non_participant_replies", "authserv_ids")},
+        ),
         (_("Polling"), {"fields": ("last_polled_at", "last_error")}),
     )
     actions = ["test_connection", "poll_now"]

@@ -73,6 +73,17 @@ class Mailbox(models.Model):
         default=NonParticipantReplyPolicy.NEW_TICKET,
         help_text=_("A reply to a ticket from an address that is not taking part in it."),
     )
+    authserv_ids = models.CharField(
+        _("trusted authserv-ids"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The authserv-id your receiving mail server writes at the start of its "
+            "Authentication-Results header (e.g. mx.example.com); several separated by commas. "
+            "Mail from staff addresses is trusted only when such a header says DMARC passed, "
+            "or DKIM or SPF passed for the sender's domain. Empty: no staff mail is trusted."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     # Poller bookkeeping.

@@ -20,6 +20,7 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     BOUNCED = "bounced", _("Bounced")
+    SUPPRESSED = "suppressed", _("Not sent")
 
 
 class OutgoingMessage(models.Model):
@@ -75,6 +76,8 @@ class OutgoingMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outmsg_status_due"),
             models.Index(fields=["ticket", "created_at"], name="outmsg_ticket_time"),
+            # The hourly cap on acknowledgements to unknown senders counts the last hour's.
+            models.Index(fields=["kind", "created_at"], name="outmsg_kind_time"),
         ]
 
     def __str__(self) -> str:

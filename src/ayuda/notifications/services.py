@@ -31,6 +31,7 @@ from ayuda.tickets.models import (
     TicketEvent,
 )
 
+from .acknowledgements import acknowledgement_withheld
 from .models import DeliveryStatus, OutgoingKind, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,9 @@ def _thread_headers(ticket: Ticket, recipient_side: str) -> tuple[str, list[str]
     """In-Reply-To and References for a mail on ``ticket``: the last mail from that side,
     and the chain since the first one."""
     articles = Article.objects.filter(ticket=ticket)
-    outgoing = OutgoingMessage.objects.filter(ticket=ticket)
+    outgoing = OutgoingMessage.objects.filter(ticket=ticket).exclude(
+        status=DeliveryStatus.SUPPRESSED
+    )
     if recipient_side == "vendor":
         # Only this vendor's own thread: a vendor escalated to later never sees another's.
         articles = articles.filter(sender_role=SenderRole.VENDOR, vendor_id=ticket.vendor_id)
@@ -245,6 +248,7 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
         subject, text, html = _render(plan, ticket)
         side = "vendor" if plan.kind == OutgoingKind.VENDOR_ESCALATION else "customer"
         in_reply_to, references = _thread_headers(ticket, side)
+        withheld = acknowledgement_withheld(kind=plan.kind, article=plan.article, ticket=ticket)
         message = OutgoingMessage(
             ticket=ticket,
             article=plan.article,
@@ -263,7 +267,9 @@ def notify_for_events(*, ticket_id: int, seqs: list[int]) -> list[OutgoingMessag
             references=" ".join(references),
             auto_submitted=plan.kind != OutgoingKind.REPLY,
             # The send task is enqueued at once; the sweep only picks it up if that was lost.
-            next_attempt_at=timezone.now() + timedelta(seconds=60),
+            next_attempt_at=None if withheld else timezone.now() + timedelta(seconds=60),
+            status=DeliveryStatus.SUPPRESSED if withheld else DeliveryStatus.QUEUED,
+            last_error=withheld,
         )
         try:
             with transaction.atomic():
@@ -329,6 +335,7 @@ def outgoing_deliver(*, message_pk: int) -> OutgoingMessage | None:
             DeliveryStatus.SENT,
             DeliveryStatus.FAILED,
             DeliveryStatus.BOUNCED,
+            DeliveryStatus.SUPPRESSED,
         ):
             return message
         if message.status == DeliveryStatus.SENDING and message.next_attempt_at > timezone.now():
@@ -376,11 +383,20 @@ def outgoing_retry_now(*, message_pk: int) -> None:
     )
 
 
-def outgoing_mark_bounced(*, message_ids: list[str], reason: str) -> int:
-    """A delivery status notification came back for mail we sent."""
-    return OutgoingMessage.objects.filter(message_id__in=message_ids).update(
+def outgoing_mark_bounced(*, message_ids: list[str], reason: str) -> list[OutgoingMessage]:
+    """A delivery status notification came back for mail we sent. Returns the messages it
+    newly marks bounced (a second report of the same bounce changes nothing)."""
+    if not message_ids:
+        return []
+    messages = list(
+        OutgoingMessage.objects.filter(message_id__in=message_ids)
+        .exclude(status__in=[DeliveryStatus.BOUNCED, DeliveryStatus.SUPPRESSED])
+        .select_related("ticket")
+    )
+    OutgoingMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
         status=DeliveryStatus.BOUNCED, last_error=reason[:2000], next_attempt_at=None
     )
+    return messages
 
 
 def recipient_display(name: str, address: str) -> str:

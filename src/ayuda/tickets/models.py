@@ -361,6 +361,16 @@ class Article(models.Model):
     email_from = models.CharField(max_length=500, blank=True)
     email_to = models.TextField(blank=True)
     email_cc = models.TextField(blank=True)
+    # The mail must never be answered automatically (RFC 3834: a null return path, or an
+    # automatic message an administrator let through): no acknowledgement goes out for it.
+    no_auto_response = models.BooleanField(
+        _("no automatic answer"), default=False, db_default=False
+    )
+    # Mail from a staff or vendor agent address that the receiving server did not verify: kept
+    # for the agents with a warning, never in that person's name (see docs/email.md).
+    sender_unverified = models.BooleanField(
+        _("sender not verified"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("article")

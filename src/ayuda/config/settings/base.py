@@ -247,6 +247,9 @@ AYUDA_EMAIL_INSTANCE_ID = os.environ.get("AYUDA_EMAIL_INSTANCE_ID", "ayuda")  # 
 AYUDA_EMAIL_POLL_SECONDS = int(os.environ.get("AYUDA_EMAIL_POLL_SECONDS", "60"))
 AYUDA_EMAIL_CA_FILE = os.environ.get("AYUDA_EMAIL_CA_FILE", "")  # extra CAs for IMAP over TLS
 AYUDA_EMAIL_SENDER_LIMIT = (30, 3600)  # at most 30 tickets/articles per sender per hour
+# Acknowledgements to senders nobody knows, in all, per hour: over it tickets are still made but
+# not acknowledged (forged senders must not make us a backscatter source).
+AYUDA_ACK_UNKNOWN_PER_HOUR = int(os.environ.get("AYUDA_ACK_UNKNOWN_PER_HOUR", "200"))
 AYUDA_EMAIL_TRANSIENT_TRIES = 5  # database errors on one mail before it is kept as failed
 AYUDA_EMAIL_MAX_ATTEMPTS = 10  # SMTP attempts per outgoing message (back-off up to 1 h)
 AYUDA_EMAIL_RETRY_BASE_SECONDS = 30

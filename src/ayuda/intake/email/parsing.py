@@ -417,8 +417,14 @@ def _raw_headers(msg: Message) -> dict[str, str]:
     return headers
 
 
+def _null_sender(msg: Message, raw_headers: dict[str, str]) -> bool:
+    """The null reverse path ``<>`` (RFC 5321), in Return-Path or as the From address."""
+    return raw_headers.get("return-path", "").strip() == "<>" or _header(msg, "From").endswith("<>")
+
+
 def mail_parse(raw: bytes) -> ParsedMail:
-    """Parse a mail. Raises MailParseError only when it has no usable sender.
+    """Parse a mail. Raises MailParseError only when it has no usable sender; a null sender
+    (``<>``, a delivery report) gives an empty ``from_address`` for the filters.
 
     Headers that need decoding (From, To, Cc, Reply-To, Subject) go through the modern
     policy's parser; the others are read raw, which is much cheaper.
@@ -435,6 +441,10 @@ def mail_parse(raw: bytes) -> ParsedMail:
     if not from_list:
         sender = _addresses(msg, "Sender")
         from_list = sender
+    if not from_list and _null_sender(msg, raw_headers):
+        # "From: MAILER-DAEMON <>" or "Return-Path: <>": a delivery report or another machine's
+        # message. Parsed with an empty address so the filters can say so (never answered).
+        from_list = [(_header(msg, "From").partition("<")[0].strip(' "'), "")]
     if not from_list:
         raise MailParseError("The mail has no sender address (From header missing or invalid).")
     from_name, from_address = from_list[0]

@@ -4,7 +4,7 @@ re-run it on kept mail (``inbound_mail_retry``).
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.headerregistry import Address
 
 from django.conf import settings
@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
-from ayuda.notifications.services import outgoing_mark_bounced
 from ayuda.tickets import services
 from ayuda.tickets.attachments import IncomingFile, attachment_check
 from ayuda.tickets.models import Article, ArticleKind, Channel, SenderRole, StateCategory, Ticket
@@ -27,8 +26,10 @@ from ..models import (
     UnknownSenderPolicy,
 )
 from ..reasons import reason
+from .authentication import authserv_ids_parse, mail_authenticated
+from .bounces import bounce_link
 from .context import IngestContext, context_load, sender_over_limit
-from .filters import mail_classify
+from .filters import Verdict, auto_response_forbidden, mail_classify
 from .parsing import MESSAGE_ID_STORED, ParsedMail, mail_parse
 from .senders import Sender, requester_create, sender_identify
 from .threading import is_participant, ticket_find, vendor_case_number
@@ -65,7 +66,7 @@ def _address_display(name: str, address: str) -> str:
         return f"{name} <{address}>" if name else address
 
 
-def _email_meta(mail: ParsedMail) -> services.EmailMeta:
+def _email_meta(mail: ParsedMail, *, no_auto_response: bool = False) -> services.EmailMeta:
     return services.EmailMeta(
         message_id=mail.message_id[:MESSAGE_ID_STORED],
         in_reply_to=mail.in_reply_to[0][:MESSAGE_ID_STORED] if mail.in_reply_to else "",
@@ -73,6 +74,7 @@ def _email_meta(mail: ParsedMail) -> services.EmailMeta:
         email_from=_address_display(mail.from_name, mail.from_address)[:500],
         email_to=", ".join(mail.to),
         email_cc=", ".join(mail.cc),
+        no_auto_response=no_auto_response,
     )
 
 
@@ -121,16 +123,10 @@ def mail_route(
     """Decide what the mail becomes, and make it. Runs inside the caller's transaction."""
     context = context or context_load()
     own = context.own_addresses
+    verdict = mail_classify(mail, own_addresses=own, instance_id=settings.AYUDA_EMAIL_INSTANCE_ID)
     if not force:
-        verdict = mail_classify(
-            mail, own_addresses=own, instance_id=settings.AYUDA_EMAIL_INSTANCE_ID
-        )
         if not verdict.ok:
-            if verdict.kind == "bounce" and verdict.bounced_message_ids:
-                outgoing_mark_bounced(
-                    message_ids=verdict.bounced_message_ids, reason=mail.text[:2000]
-                )
-            return Outcome(InboundMailStatus.IGNORED, reason(verdict.reason, **verdict.values))
+            return _filtered(mail, verdict)
         if sender_over_limit(mail.from_address, context):
             return Outcome(
                 InboundMailStatus.QUARANTINED,
@@ -141,17 +137,48 @@ def mail_route(
                     a=mail.from_address,
                 ),
             )
+    if not mail.from_address:
+        return Outcome(
+            InboundMailStatus.FAILED,
+            reason(gettext_noop("The mail has no sender address: it cannot become a ticket.")),
+        )
+    meta = _email_meta(mail, no_auto_response=auto_response_forbidden(mail, verdict))
 
     sender = sender_identify(
         address=mail.from_address, name=mail.from_name, directory=context.directory
     )
+    # Staff and vendor agents are believed only on the receiving server's word (an
+    # administrator's release vouches for the mail too).
+    unverified = (
+        not force
+        and sender.user is not None
+        and (sender.user.is_helpdesk or sender.user.is_vendor_agent)
+        and not mail_authenticated(
+            mail=mail, authserv_ids=authserv_ids_parse(mailbox.authserv_ids if mailbox else "")
+        )
+    )
     ticket, _how = (None, "") if force == FORCE_NEW_TICKET else ticket_find(mail, sender)
+
+    if unverified:
+        if ticket is None or ticket.state_category == StateCategory.CLOSED:
+            return Outcome(
+                InboundMailStatus.QUARANTINED,
+                reason(
+                    gettext_noop(
+                        "Unverified mail from a staff address (%(a)s): the receiving server "
+                        "did not confirm the sender, so it opens no ticket in their name."
+                    ),
+                    a=mail.from_address,
+                ),
+                ticket=ticket,
+            )
+        return _append(mail, ticket, sender, mailbox, replace(meta, sender_unverified=True))
 
     if ticket is not None:
         if ticket.state_category == StateCategory.CLOSED:
-            return _new_ticket(mail, mailbox, sender, follow_up_of=ticket)
+            return _new_ticket(mail, mailbox, sender, meta, follow_up_of=ticket)
         if force == FORCE_APPEND or is_participant(ticket, sender, own=own):
-            return _append(mail, ticket, sender, mailbox)
+            return _append(mail, ticket, sender, mailbox, meta)
         policy = (
             mailbox.non_participant_replies if mailbox else NonParticipantReplyPolicy.NEW_TICKET
         )
@@ -165,7 +192,7 @@ def mail_route(
                 ),
                 ticket=ticket,
             )
-        return _new_ticket(mail, mailbox, sender)
+        return _new_ticket(mail, mailbox, sender, meta)
 
     if sender.vendor is not None and sender.user is None and not force:
         return Outcome(
@@ -177,7 +204,18 @@ def mail_route(
                 v=sender.vendor.name,
             ),
         )
-    return _new_ticket(mail, mailbox, sender, force=force)
+    return _new_ticket(mail, mailbox, sender, meta, force=force)
+
+
+def _filtered(mail: ParsedMail, verdict: Verdict) -> Outcome:
+    """A machine's mail: kept as ignored, never answered; a delivery report of our own mail is
+    linked to its ticket (``bounces``)."""
+    ticket = None
+    if verdict.kind == "bounce":
+        ticket = bounce_link(mail=mail, verdict=verdict).ticket
+    return Outcome(
+        InboundMailStatus.IGNORED, reason(verdict.reason, **verdict.values), ticket=ticket
+    )
 
 
 def _requester(sender: Sender, mailbox: Mailbox | None, *, accept: bool = False):
@@ -193,6 +231,7 @@ def _new_ticket(
     mail: ParsedMail,
     mailbox: Mailbox | None,
     sender: Sender,
+    meta: services.EmailMeta,
     follow_up_of: Ticket | None = None,
     force: str = "",
 ) -> Outcome:
@@ -217,7 +256,7 @@ def _new_ticket(
         team=mailbox.team if mailbox else None,
         category=mailbox.category if mailbox and mailbox.category_id else None,
         article_kind=ArticleKind.EMAIL,
-        email=_email_meta(mail),
+        email=meta,
         body_html=mail.html,
         attachments=accepted,
     )
@@ -234,11 +273,17 @@ def _new_ticket(
     return Outcome(InboundMailStatus.PROCESSED, reason(gettext_noop("New ticket.")), ticket=ticket)
 
 
-def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox | None) -> Outcome:
+def _append(
+    mail: ParsedMail,
+    ticket: Ticket,
+    sender: Sender,
+    mailbox: Mailbox | None,
+    meta: services.EmailMeta,
+) -> Outcome:
     body = text_trim(mail.text) or _("(The mail had no text.)")
     body_html = html_trim(mail.raw_html) if mail.raw_html else ""
     accepted, refused = attachments_split(mail.attachments)
-    meta = _email_meta(mail)
+    unverified = meta.sender_unverified
     if (
         sender.vendor is not None
         and ticket.vendor_id == sender.vendor.pk
@@ -250,9 +295,10 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
                 services.ticket_set_vendor_reference(
                     ticket=ticket, actor=None, reference=case_number
                 )
+        vendor_agent = sender.user if sender.user and sender.user.is_vendor_agent else None
         article = services.article_add_note(
             ticket=ticket,
-            actor=sender.user if sender.user and sender.user.is_vendor_agent else None,
+            actor=None if unverified else vendor_agent,
             body=body,
             body_html=body_html,
             attachments=accepted,
@@ -261,6 +307,20 @@ def _append(mail: ParsedMail, ticket: Ticket, sender: Sender, mailbox: Mailbox |
             email=meta,
         )
         how = gettext_noop("Mail from the vendor: kept as an internal note.")
+    elif unverified:
+        # A staff address the receiving server did not vouch for: kept for the agents, with a
+        # warning, as a customer-side message of nobody's (never the agent's words).
+        article = services.article_add_note(
+            ticket=ticket,
+            actor=None,
+            body=body,
+            body_html=body_html,
+            attachments=accepted,
+            sender_role=SenderRole.CUSTOMER,
+            kind=ArticleKind.EMAIL,
+            email=meta,
+        )
+        how = gettext_noop("Unverified mail from a staff address: kept for the agents, flagged.")
     elif sender.is_helpdesk:
         # An agent writing from their mail client: kept internal, never sent on by itself.
         article = services.article_add_note(

@@ -143,3 +143,26 @@ def test_pointing_a_mailbox_at_another_server_needs_the_password_again(admin_cli
     assert kept.status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.folder == "Support" and mailbox.get_password() == "s3cret!"
+
+
+def test_the_trusted_authserv_ids_are_checked_and_kept_tidy(admin_client):
+    # given
+    mailbox = mailbox_make(host="imap.example.com")
+    data = {
+        "name": mailbox.name, "email_address": mailbox.email_address, "host": "imap.example.com",
+        "port": mailbox.port, "security": mailbox.security, "username": mailbox.username,
+        "password": "", "folder": mailbox.folder, "processed_folder": "", "language": "es",
+        "unknown_senders": "accept", "non_participant_replies": "new_ticket", "is_active": "on",
+    }  # fmt: skip
+    url = reverse("admin:intake_mailbox_change", args=[mailbox.pk])
+
+    # when an administrator pastes a whole header, then the ids alone
+    wrong = admin_client.post(url, {**data, "authserv_ids": "mx.example.com; dmarc=pass"})
+    right = admin_client.post(url, {**data, "authserv_ids": " MX1.example.com,mx2.example.com "})
+
+    # then the first is refused with the reason, and nothing is kept of it
+    assert wrong.status_code == 200
+    assert "is not a server name" in wrong.content.decode()
+    assert right.status_code == 302
+    mailbox.refresh_from_db()
+    assert mailbox.authserv_ids == "mx1.example.com, mx2.example.com"

@@ -396,16 +396,23 @@ def test_vendor_mail_matching_no_ticket_is_quarantined(ingest):
 
 
 def test_agent_mail_to_a_ticket_is_an_internal_note(ingest, committed):
-    # given
+    # given an agent's mail that our receiving server verified (see test_email_authentication)
     desk = desk_make()
     ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
-    raw = mail_bytes(sender=desk.agent_l1.email, subject=f"Re: [#{ticket.pk}]", body="FYI")
+    domain = desk.agent_l1.email.rpartition("@")[2]
+    raw = mail_bytes(
+        sender=desk.agent_l1.email,
+        subject=f"Re: [#{ticket.pk}]",
+        body="FYI",
+        headers={"Authentication-Results": f"mx.ayuda.test; dmarc=pass header.from={domain}"},
+    )
 
     # when
-    row, _ = ingest(raw, mailbox_make())
+    row, _ = ingest(raw, mailbox_make(authserv_ids="mx.ayuda.test"))
 
     # then
     assert row.article.internal and row.article.sender_role == SenderRole.AGENT
+    assert row.article.author == desk.agent_l1
 
 
 def test_quarantined_mail_can_be_released_as_a_new_ticket(ingest, committed):

@@ -50,6 +50,8 @@ class EmailMeta:
     email_from: str = ""
     email_to: str = ""
     email_cc: str = ""
+    no_auto_response: bool = False  # RFC 3834: never acknowledge this mail
+    sender_unverified: bool = False  # a staff address the receiving server did not verify
 
 
 def state_default(category: str) -> TicketState:

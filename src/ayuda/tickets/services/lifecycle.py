@@ -201,6 +201,8 @@ def ticket_create(
         email_from=email.email_from,
         email_to=email.email_to,
         email_cc=email.email_cc,
+        no_auto_response=email.no_auto_response,
+        sender_unverified=email.sender_unverified,
     )
     _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
     steps = [

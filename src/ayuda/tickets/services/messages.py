@@ -46,6 +46,8 @@ def _article_create(
         email_from=email.email_from,
         email_to=email.email_to,
         email_cc=email.email_cc,
+        no_auto_response=email.no_auto_response,
+        sender_unverified=email.sender_unverified,
     )
 
 
