@@ -35,6 +35,15 @@ at the reason, so all three ways of declaring the need are covered:
 3. A plain ``pytest.skip("missing server: <name> ...")`` anywhere (also ``skipif`` reasons and
    module-level skips), for code that cannot reach the fixture.
 
+Every response carries the security policies
+============================================
+
+The session fixture ``_responses_carry_the_security_policies`` puts every response that any test
+gets from Django's test client through ``ayuda.core.tests.security_headers.response_problems``:
+a response without the Content-Security-Policy or the Permissions-Policy, or an HTML page that
+needs what the policy refuses (an inline script or handler, a ``style=""`` attribute…), fails
+the test that asked for it. See docs/security.md.
+
 This file also prints which database the run uses in pytest's header (``.ci/run`` runs the suite
 on SQLite and again on PostgreSQL).
 """
@@ -114,6 +123,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = _probe(name, **marker.kwargs)
         if reason is not None:
             require_server(name, reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _responses_carry_the_security_policies():
+    try:
+        from django.test.client import ClientHandler
+
+        from ayuda.core.tests.security_headers import response_problems
+    except Exception:  # Django not configured: nothing to watch
+        yield
+        return
+
+    original = ClientHandler.__call__
+
+    def checked(self, environ):
+        response = original(self, environ)
+        if problems := response_problems(response):
+            where = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            raise AssertionError(
+                f"{where} answered without the security policies (docs/security.md):\n  "
+                + "\n  ".join(problems)
+            )
+        return response
+
+    ClientHandler.__call__ = checked
+    yield
+    ClientHandler.__call__ = original
 
 
 def _ci_failure_text(reason: str) -> str:

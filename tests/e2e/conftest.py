@@ -16,6 +16,14 @@ Fixtures:
     button) and fails the test when the log-in is refused.
 
 A failing test leaves a screenshot in ``test-results/``.
+
+The security policies (docs/security.md)
+----------------------------------------
+Every browser context any test opens (through ``context``, ``Browsers`` or
+``browser.new_context`` itself) is watched: every ``securitypolicyviolation`` event in any of
+its pages (an init script listens on each document), every console message about the
+Content-Security-Policy or the Permissions-Policy ("Refused to ..."), and every page load whose
+response lacks either header. Anything seen fails the test (at its teardown, with the list).
 """
 
 import contextlib
@@ -66,6 +74,53 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+#: Put in every document before its own scripts: report each policy violation to Python.
+VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const text = `${event.effectiveDirective} refused ${event.blockedURI || "inline"}`
+    + ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+    + (event.sample ? ` (${event.sample})` : "");
+  window.__e2ePolicyViolation?.(text);
+}, true);
+"""
+POLICY_CONSOLE = re.compile(r"Content.Security.Policy|Permissions.Policy|Refused to", re.I)
+#: What the watched contexts saw during the running test.
+_POLICY_PROBLEMS: list[str] = []
+
+
+def _watch_policies(context) -> None:
+    def violation(source, text: str) -> None:
+        _POLICY_PROBLEMS.append(f"violation on {source['page'].url}: {text}")
+
+    def console(message) -> None:
+        if POLICY_CONSOLE.search(message.text):
+            where = message.page.url if message.page else "?"
+            _POLICY_PROBLEMS.append(f"console {message.type} on {where}: {message.text}")
+
+    def response(response) -> None:
+        if response.request.resource_type != "document" or not response.ok:
+            return
+        for header in ("content-security-policy", "permissions-policy"):
+            if header not in response.headers:
+                _POLICY_PROBLEMS.append(f"{response.url} came without {header}")
+
+    context.expose_binding("__e2ePolicyViolation", violation)
+    context.add_init_script(VIOLATION_LISTENER)
+    context.on("console", console)
+    context.on("response", response)
+
+
+@pytest.fixture(autouse=True)
+def _no_policy_violation():
+    """Fails the test when any page of any of its browser contexts broke the policies."""
+    _POLICY_PROBLEMS.clear()
+    yield
+    problems = list(_POLICY_PROBLEMS)
+    _POLICY_PROBLEMS.clear()
+    if problems:
+        pytest.fail("the security policies were broken:\n  " + "\n  ".join(problems))
+
+
 @pytest.fixture(scope="session")
 def browser(require_server):
     """One headless chromium for the session (Playwright gives it a fresh temporary profile,
@@ -79,6 +134,14 @@ def browser(require_server):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            _watch_policies(context)
+            return context
+
+        browser.new_context = watched_context  # every context of every test is watched
         yield browser
         browser.close()
     finally:

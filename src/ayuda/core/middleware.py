@@ -1,7 +1,8 @@
-"""Per-user language and time zone (R35)."""
+"""Per-user language and time zone (R35); the Permissions-Policy header."""
 
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 
@@ -31,4 +32,25 @@ class UserPreferencesMiddleware:
         finally:
             timezone.deactivate()
             translation.deactivate()
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` -> ``camera=(), fullscreen=(self)``. Each
+    allowlist item is written as the header wants it: ``self``, ``*`` or a quoted origin."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """Send ``settings.PERMISSIONS_POLICY`` as the Permissions-Policy header on every response
+    that has none of its own (docs/security.md). Django has no setting for this header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", None)
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions_policy_header(policy)
         return response

@@ -1,0 +1,180 @@
+"""Every page of the workspace, the portal and the admin carries the Content-Security-Policy and
+the Permissions-Policy, and needs nothing the policy refuses (docs/security.md).
+
+The walk visits every named URL pattern as a role that may use it, on a small desk with a
+ticket in each place a page shows (an HTML mail with an inline image, attachments, an
+escalation to the vendor), and one row of every model the admin lists. A URL pattern the walk
+does not know fails the test, so a new page is added here when it is written.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from ayuda.accounts.models import Role
+from ayuda.accounts.tests.factories import user_make
+from ayuda.core.tests.security_headers import is_html, response_problems
+from ayuda.intake.email.ingest import mail_ingest
+from ayuda.intake.tests.factories import mailbox_make
+from ayuda.intake.tests.mail_fixtures import fixture_bytes
+from ayuda.tickets.attachments import IncomingFile
+from ayuda.tickets.models import Attachment, SavedView, StateCategory
+from ayuda.tickets.tests.factories import category_make, desk_make, ticket_in
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 17 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+#: URL names the walk cannot reach with a plain request, and why.
+NOT_WALKED = {
+    "admin:view_on_site": "a redirect to the object's own page (none of ours has one)",
+    "admin:None": "the admin's catch-all and old-style change URLs: redirects",
+}
+
+
+def url_names() -> set[str]:
+    names = set()
+
+    def walk(resolver: URLResolver, namespace: str) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver(), "")
+    return names
+
+
+@pytest.fixture
+def world(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the acknowledgements are mailed
+        return _world()
+
+
+def _world() -> dict:
+    desk = desk_make()
+    superuser = user_make(role=Role.ADMIN, is_staff=True, is_superuser=True)
+    category_make()
+    escalated = ticket_in(
+        StateCategory.PENDING_VENDOR,
+        desk=desk,
+        attachments=[IncomingFile("screen.png", PNG)],
+    )
+    mailbox = mailbox_make()
+    row, _ = mail_ingest(raw=fixture_bytes("inline_image_related.eml"), mailbox=mailbox)
+    mail_ingest(raw=fixture_bytes("outlook_html_only.eml"), mailbox=mailbox)
+    saved = SavedView.objects.create(user=desk.agent_l1, name="Mine", query="status=all")
+    Group.objects.create(name="Auditors")
+    return {
+        "desk": desk,
+        "superuser": superuser,
+        "ticket": escalated,
+        "attachment": Attachment.objects.filter(ticket=escalated).first(),
+        "mail": row,
+        "mail_ticket": row.ticket,
+        "saved": saved,
+    }
+
+
+def _admin_models():
+    from django.contrib import admin
+
+    return list(admin.site._registry)
+
+
+def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
+    """(who, user, method, url, data) for every page and form target."""
+    desk, superuser = world["desk"], world["superuser"]
+    ticket, mail_ticket = world["ticket"], world["mail_ticket"]
+    requester, agent, saved = mail_ticket.requester, desk.agent_l1, world["saved"]
+    plan = []
+
+    def get(who, user, name, *args, query=""):
+        plan.append((who, user, "get", reverse(name, args=args) + query, {}))
+
+    def post(who, user, name, *args, data=None):
+        plan.append((who, user, "post", reverse(name, args=args), data or {}))
+
+    for name in ("login", "admin:login", "health", "javascript-catalog"):
+        get("anonymous", None, name)
+    post("anonymous", None, "language", data={"language": "es", "next": "/login/"})
+    post("anonymous", None, "set_language", data={"language": "es"})
+    post("anonymous", None, "login", data={"username": "x", "password": "y"})
+
+    for user in (desk.requester, requester):
+        for name in ("home", "portal:home", "portal:ticket_new", "preferences"):
+            get("requester", user, name)
+        post("requester", user, "portal:ticket_new")
+    get("requester", desk.requester, "portal:ticket", ticket.pk)
+    get("requester", desk.requester, "portal:attachment", world["attachment"].pk)
+    get("requester", requester, "portal:ticket", mail_ticket.pk)
+    post("requester", requester, "portal:ticket_reply", mail_ticket.pk, data={"body": ""})
+    get("site admin", desk.site_admin, "portal:home")
+    get("site admin", desk.site_admin, "portal:ticket", ticket.pk)
+
+    for pk in (ticket.pk, mail_ticket.pk):
+        get("agent", agent, "agent:ticket", pk)
+        get("agent", agent, "agent:history", pk)
+    for name in ("home", "agent:queue", "agent:contact_new", "preferences"):
+        get("agent", agent, name)
+    get("agent", agent, "agent:queue", query=f"?status=all&view={saved.pk}")
+    get("agent", agent, "agent:attachment", world["attachment"].pk)
+    post("agent", agent, "agent:contact_new")
+    post("agent", agent, "agent:view_save", data={"name": ""})
+    post("agent", agent, "agent:view_delete", saved.pk)
+    post("agent", agent, "agent:ticket_action", ticket.pk, "reply", data={"body": ""})
+    get("vendor agent", desk.vendor_agent, "agent:queue")
+    get("vendor agent", desk.vendor_agent, "agent:ticket", ticket.pk)
+    post("agent", agent, "logout")
+
+    for name in ("admin:index", "admin:password_change", "admin:password_change_done"):
+        get("superuser", superuser, name)
+    get("superuser", superuser, "admin:jsi18n")
+    query = "?app_label=tickets&model_name=ticket&field_name=requester&term=a"
+    get("superuser", superuser, "admin:autocomplete", query=query)
+    get("superuser", superuser, "admin:intake_inboundmail_raw", world["mail"].pk)
+    get("superuser", superuser, "admin:auth_user_password_change", superuser.pk)
+    for model in _admin_models():
+        meta = model._meta
+        get("superuser", superuser, "admin:app_list", meta.app_label)
+        prefix = f"admin:{meta.app_label}_{meta.model_name}"
+        get("superuser", superuser, f"{prefix}_changelist")
+        get("superuser", superuser, f"{prefix}_add")
+        obj = model._default_manager.order_by("pk").first()
+        assert obj is not None, f"the walk needs a {meta.model_name} for the admin's pages"
+        for page in ("change", "history", "delete"):
+            get("superuser", superuser, f"{prefix}_{page}", obj.pk)
+    post("superuser", superuser, "admin:tickets_category_add")
+    post("superuser", superuser, "admin:logout")
+    return plan
+
+
+def test_every_page_carries_the_policy_and_needs_nothing_it_refuses(client, world):
+    # given
+    plan = requests_to_make(world)
+    visited: set[str] = set()
+    failures: list[str] = []
+    html_pages = 0
+
+    # when
+    for who, user, method, url, data in plan:
+        if user is None:
+            client.logout()
+        else:
+            client.force_login(user)
+        response = getattr(client, method)(url, data)
+        visited.add(resolve(url.split("?")[0]).view_name)
+        if response.status_code >= 500:
+            failures.append(f"{method.upper()} {url} as {who}: HTTP {response.status_code}")
+        html_pages += is_html(response) and response.status_code == 200
+        failures += [
+            f"{method.upper()} {url} as {who}: {problem}" for problem in response_problems(response)
+        ]
+
+    # then
+    assert not failures, "\n".join(failures)
+    unknown = url_names() - visited - set(NOT_WALKED) - {"admin:None"}
+    assert unknown == set(), f"add these pages to the walk: {sorted(unknown)}"
+    assert html_pages > 60  # the walk really rendered pages, not only redirects
