@@ -212,3 +212,85 @@ def test_upgrade_rekeys_mail_kept_under_the_old_cut_keys(committed):
     # and the same mail delivered again after the upgrade is still a duplicate
     raw = mail_bytes(message_id="<old-1@cliente.example>")
     assert not committed(mail_ingest, raw=raw, mailbox=mailbox, uid=9)[1]
+
+
+@pytest.mark.needs_server("dovecot")
+def test_issue_7_done_every_hostile_mail_in_one_batch_ends_somewhere_and_retries_work(
+    imap_server, imap_folder, committed, client, settings
+):
+    """Issue 7's "done means": the hostile mails of all its intake items, delivered into a
+    real mailbox in one batch with ordinary ones, each end as a ticket, a reply or a kept mail
+    with its reason; the mailbox keeps flowing; the admin's retry works on every kept one."""
+    # given
+    from ayuda.tickets.models import StateCategory
+    from ayuda.tickets.tests.factories import desk_make, ticket_in
+
+    from .mail_fixtures import expected
+
+    settings.AYUDA_EMAIL_SENDER_LIMIT = (100, 3600)
+    desk = desk_make()
+    desk.agent_l1.email = "laura.gomez@ayuda.test"
+    desk.agent_l1.save()
+    ticket = committed(ticket_in, StateCategory.OPEN, desk=desk)
+    tagged = f"[#{ticket.pk}]".encode()
+    bounces = sorted(n for n, exp in expected().items() if exp["verdict"] == "bounce")
+    mails = [
+        fixture_bytes("plain_new.eml"),
+        *[fixture_bytes(n) for n in HOSTILE],
+        *[fixture_bytes(n) for n in bounces],
+        fixture_bytes("staff_forged_tag.eml").replace(b"[#TICKET]", tagged),
+        fixture_bytes("staff_forged_new.eml"),
+        fixture_bytes("null_return_path_person.eml"),
+        fixture_bytes("no_sender.eml"),
+        fixture_bytes("gmail_new_alternative.eml"),
+    ]
+    mailbox = mailbox_make(
+        host=imap_server.host,
+        port=imap_server.port,
+        username=imap_server.user,
+        password=imap_server.password,
+        folder=imap_folder,
+        authserv_ids="mx.ayuda.test",
+    )
+    imap_server.deliver(imap_folder, *mails)
+
+    # when
+    result = committed(mailbox_poll, mailbox)
+
+    # then every mail has its row and its reason, and the mailbox is done with all of them
+    assert result.error == ""
+    assert result.ingested == len(mails)
+    rows = InboundMail.objects.filter(mailbox=mailbox)
+    assert rows.count() == len(mails)
+    assert all(row.reason for row in rows)
+    assert result.statuses == {
+        "processed": len(HOSTILE) + 4,  # 2 ordinary, forged-with-tag, null return path
+        "ignored": len(bounces),
+        "quarantined": 1,  # the forged staff mail without a ticket
+        "failed": 1,  # no sender address at all
+    }
+    assert committed(mailbox_poll, mailbox).seen == 0
+
+    # and the admin's retry answers on every kept mail, and changes nothing it should not
+    admin = user_make(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    kept = list(rows.exclude(status=InboundMailStatus.PROCESSED))
+    before = {row.pk: row.status for row in kept}
+    for action in ("retry", "release_new_ticket"):
+        response = committed(
+            client.post,
+            reverse("admin:intake_inboundmail_changelist"),
+            {"action": action, "_selected_action": [row.pk for row in kept]},
+        )
+        assert response.status_code == 302
+    after = {row.pk: row for row in rows.filter(pk__in=before)}
+    sent = {mail.replace(b"\r\n", b"\n") for mail in mails}  # Dovecot stores CRLF
+    # released, the quarantined mail opens its ticket; a mail with no sender address cannot,
+    # and stays kept with the reason; nothing is lost
+    for pk, status in before.items():
+        row = after[pk]
+        if status == InboundMailStatus.QUARANTINED:
+            assert row.status == InboundMailStatus.PROCESSED and row.ticket_id
+        elif row.status != InboundMailStatus.PROCESSED:
+            assert row.reason_text() and row.attempts == 3
+            assert bytes(row.raw).replace(b"\r\n", b"\n") in sent  # kept as it came
