@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError, ValidationError
 from ayuda.tickets import permissions, selectors
+from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.models import Attachment, Ticket, TicketEvent
 from ayuda.tickets.permissions import Action
 
@@ -180,7 +181,10 @@ def attachment_download(request, pk: int):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.filename,
+        # Rows stored before names followed the detected type get its extension here.
+        filename=attachment_filename(
+            name=attachment.filename, content_type=attachment.content_type
+        ),
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
