@@ -485,3 +485,27 @@ def test_a_mailed_png_named_evil_html_is_stored_and_served_as_evil_png(ingest, c
     assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == content
+
+
+def test_a_vendor_agents_mail_after_the_hand_back_is_kept_as_the_vendors_note(ingest):
+    # given: the vendor's agent handed the ticket back (it may no longer write on it)
+    desk = desk_make()
+    ticket = ticket_in(StateCategory.PENDING_VENDOR, desk=desk)
+    services.ticket_hand_back(ticket=ticket, actor=desk.vendor_agent, answer="Patch it")
+    raw = mail_bytes(
+        sender=f"Vic <{desk.vendor_agent.email}>",
+        subject=f"Re: [#{ticket.pk}] Printer on fire",
+        body="One more thing: reboot after the patch.",
+    )
+
+    # when
+    row, _ = ingest(raw, mailbox_make(), uid=1)
+
+    # then: nothing lost; the help desk reads it on the vendor's side
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    note = ticket.articles.get(body__startswith="One more thing")
+    assert (note.internal, note.sender_role, note.vendor_id) == (
+        True,
+        SenderRole.VENDOR,
+        desk.vendor.pk,
+    )

@@ -17,6 +17,7 @@ from ayuda.accounts.models import (
 )
 from ayuda.core.cache import cached_list, lookups_version
 from ayuda.tickets.models import Category, TicketState
+from ayuda.tickets.selectors import TicketRefs, vendor_ticket_refs
 
 
 def _categories_labelled() -> list[Category]:
@@ -35,7 +36,18 @@ def _categories_labelled() -> list[Category]:
 class Lookups:
     """Each list is loaded at most once per request, and kept briefly in the cache across
     requests (``ayuda.core.cache``). The objects in the lists are shared by the requests of
-    a process: read them, never change them."""
+    a process: read them, never change them.
+
+    Given a vendor agent as ``user``, the lists hold only what appears on the tickets that
+    vendor may see (``vendor_ticket_refs``, cached under the vendor's own key) and no agents
+    of the help desk; without ``user`` (or for the help desk) they hold everything."""
+
+    def __init__(self, user: User | None = None):
+        self.user = user
+
+    @cached_property
+    def is_vendor(self) -> bool:
+        return self.user is not None and self.user.is_vendor_agent
 
     @cached_property
     def _version(self) -> str:
@@ -45,11 +57,31 @@ class Lookups:
         return cached_list(name, load, version=self._version)
 
     @cached_property
+    def _refs(self) -> TicketRefs | None:
+        """For a vendor agent, what its tickets refer to; None for everybody else."""
+        if not self.is_vendor:
+            return None
+        user = self.user
+        return self._cached(
+            f"vendor:{user.vendor_id}:refs", lambda: [vendor_ticket_refs(user=user)]
+        )[0]
+
+    def _seen[T](self, objects: list[T], ids: str) -> list[T]:
+        refs = self._refs
+        if refs is None:
+            return objects
+        allowed = getattr(refs, ids)
+        return [o for o in objects if o.pk in allowed]
+
+    @cached_property
     def teams(self) -> list[Team]:
-        return self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
+        teams = self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
+        return self._seen(teams, "teams")
 
     @cached_property
     def agents(self) -> list[User]:
+        if self.is_vendor:
+            return []  # the help desk's people are never listed to a vendor
         return self._cached(
             "agents",
             lambda: list(
@@ -64,7 +96,10 @@ class Lookups:
         return {u.pk: u.display_name() for u in self.agents}
 
     def user_names(self, ids) -> dict[int, str]:
-        """Names for user ids: active agents from the list, anyone else in one query."""
+        """Names for user ids: active agents from the list, anyone else in one query (never
+        for a vendor agent: it gets no names here)."""
+        if self.is_vendor:
+            return {}
         names = {pk: self.agent_names[pk] for pk in ids if pk in self.agent_names}
         missing = {pk for pk in ids if pk is not None and pk not in names}
         if missing:
@@ -78,7 +113,7 @@ class Lookups:
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""
-        return self._cached("categories", _categories_labelled)
+        return self._seen(self._cached("categories", _categories_labelled), "categories")
 
     @cached_property
     def category_labels(self) -> dict[int, str]:
@@ -86,12 +121,13 @@ class Lookups:
 
     @cached_property
     def sites(self) -> list[Site]:
-        return self._cached(
+        sites = self._cached(
             "sites",
             lambda: list(
                 Site.objects.select_related("organisation").order_by("organisation__name")
             ),
         )
+        return self._seen(sites, "sites")
 
     @cached_property
     def site_labels(self) -> dict[int, str]:
@@ -99,7 +135,14 @@ class Lookups:
 
     @cached_property
     def organisations(self) -> list[Organisation]:
-        return self._cached("organisations", lambda: list(Organisation.objects.order_by("name")))
+        organisations = self._cached(
+            "organisations", lambda: list(Organisation.objects.order_by("name"))
+        )
+        return self._seen(organisations, "organisations")
+
+    @cached_property
+    def organisations_by_id(self) -> dict[int, Organisation]:
+        return {o.pk: o for o in self.organisations}
 
     @cached_property
     def organisation_names(self) -> dict[int, str]:
@@ -107,6 +150,8 @@ class Lookups:
 
     @cached_property
     def vendors(self) -> list[Vendor]:
+        if self.is_vendor:
+            return []
         return self._cached("vendors", lambda: list(Vendor.objects.order_by("name")))
 
     @cached_property

@@ -17,7 +17,7 @@ from ayuda.tickets.permissions import Action
 
 from ..forms import TicketActionForm
 from ..lookups import Lookups
-from ..presenters import event_view, ticket_age, timeline_merge
+from ..presenters import event_view, person_name, ticket_age, timeline_merge
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 
@@ -69,15 +69,25 @@ def extra_answers(ticket: Ticket) -> list[tuple[str, str]]:
 def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
-    allowed = permissions.allowed_actions(request.user, ticket)
+    user = request.user
+    allowed = permissions.allowed_actions(user, ticket)
+    contact = permissions.contact_visible(user, ticket.organisation)
     return {
         "ticket": ticket,
         "age": ticket_age(ticket),
         "category_label": lookups.category_labels.get(ticket.category_id, ""),
         "extra_answers": extra_answers(ticket),
-        "timeline": timeline_merge(timeline["articles"], timeline["events"], lookups.agent_names),
+        "timeline": timeline_merge(
+            timeline["articles"], timeline["events"], lookups.agent_names, contact=contact
+        ),
         "action_forms": forms,
         "can_view_history": Action.VIEW_HISTORY in allowed,
+        # A vendor reads neither the requester's address and phone (unless the organisation
+        # shares them) nor which of the help desk's agents owns the ticket.
+        "requester_name": person_name(ticket.requester, contact=contact),
+        "requester_contact": contact,
+        "show_owner": not user.is_vendor_agent,
+        "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
     }
 
@@ -91,7 +101,7 @@ def render_ticket(request, ticket: Ticket, *, lookups: Lookups, failed=None, sta
 @require_GET
 def ticket_detail(request, pk: int):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    return render_ticket(request, ticket, lookups=Lookups())
+    return render_ticket(request, ticket, lookups=Lookups(user=request.user))
 
 
 def _add_error(form: TicketActionForm, err: AyudaError) -> None:
@@ -111,7 +121,7 @@ def ticket_action(request, pk: int, action: str):
     ticket = selectors.ticket_get(user=user, pk=pk)
     if spec.permission not in permissions.allowed_actions(user, ticket):
         raise PermissionDenied  # the service would refuse too; don't even parse the form
-    lookups = Lookups()
+    lookups = Lookups(user=user)
     form = action_form(spec, ticket, lookups, request.POST, request.FILES)
     status = 422
     if form.is_valid():
@@ -143,7 +153,7 @@ def ticket_action(request, pk: int, action: str):
             messages.success(request, spec.done)
             if wants_fragment(request):
                 ticket = selectors.ticket_get(user=user, pk=pk)
-                return render_ticket(request, ticket, lookups=Lookups())
+                return render_ticket(request, ticket, lookups=Lookups(user=request.user))
             return redirect("agent:ticket", pk=pk)
     failed = ActionForm(spec, form, open=True)
     return render_ticket(request, ticket, lookups=lookups, failed=failed, status=status)

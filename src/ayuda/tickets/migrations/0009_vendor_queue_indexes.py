@@ -1,0 +1,29 @@
+"""Indexes for a vendor agent's queue: the tickets with its vendor now, oldest first, and the
+tickets it worked on (its articles), read after hand-back."""
+
+from django.db import migrations, models
+
+from ayuda.core.operations import AddIndexConcurrentlyOnPostgreSQL
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("tickets", "0008_channel_type_indexes")]
+    operations = [
+        AddIndexConcurrentlyOnPostgreSQL(
+            model_name="ticket",
+            index=models.Index(
+                fields=["vendor", "created_at", "id"],
+                condition=models.Q(level="vendor"),
+                name="tk_vendor_current",
+            ),
+        ),
+        AddIndexConcurrentlyOnPostgreSQL(
+            model_name="article",
+            index=models.Index(
+                fields=["vendor", "ticket"],
+                condition=models.Q(vendor__isnull=False),
+                name="article_vendor_ticket",
+            ),
+        ),
+    ]
