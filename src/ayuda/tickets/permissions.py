@@ -159,15 +159,21 @@ def events_visible_to(
 ) -> list[TicketEvent]:
     """The history a user reads on the ticket page. The help desk: all of it. A vendor agent:
     what happened to the ticket, but not the messages and files it may not read, nor the help
-    desk's reasons (for a forward, an escalation to level 2, another vendor's escalation);
-    the reason of its own escalation stays. Events are copied, never changed."""
+    desk's reasons (for a forward, an escalation to level 2, another vendor's escalation),
+    nor another vendor's case number; the reason of its own escalation stays. Events are
+    copied, never changed."""
     if user.is_helpdesk:
         return events
     if not user.is_vendor_agent:
         return []
     shown = []
+    with_vendor = None  # whose case the ticket was at each event, for its case numbers
     for event in events:
         data = event.data or {}
+        if event.action == EventAction.ESCALATED and data.get("to_level") == Level.VENDOR:
+            with_vendor = data.get("vendor_id")
+        if event.field == "vendor_reference" and with_vendor != user.vendor_id:
+            continue  # another vendor's case number is its side
         article_id = data.get("article_id")
         if (
             event.action in (EventAction.ARTICLE_ADDED, EventAction.ATTACHMENT_ADDED)

@@ -87,6 +87,7 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         "requester_name": person_name(ticket.requester, contact=contact),
         "requester_contact": contact,
         "show_owner": not user.is_vendor_agent,
+        "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
         "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
     }

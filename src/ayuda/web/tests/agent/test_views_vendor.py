@@ -293,3 +293,26 @@ def test_with_the_lists_cached_the_vendors_queue_takes_five_queries(client, sett
 
     # then: session, user, tickets, their requesters, saved views
     assert count == 5
+
+
+def test_a_ticket_now_with_another_vendor_does_not_show_that_vendors_case_number(client):
+    # given: vendor A handed the ticket back; the help desk escalated it to vendor B
+    w = world_make()
+    services.ticket_hand_back(ticket=w.escalated, actor=w.vendor_agent, answer="Not ours")
+    services.ticket_escalate_to_vendor(
+        ticket=w.escalated,
+        actor=w.iris,
+        vendor=w.other_vendor_agent.vendor,
+        reason="Try B",
+        reference="B-CASE-991",
+    )
+    client.force_login(w.vendor_agent)
+
+    # when
+    response = client.get(reverse("agent:ticket", args=[w.escalated.pk]))
+
+    # then: A still reads its own side, read-only, and not B's case number
+    html = response.content.decode()
+    assert response.status_code == 200 and "Not ours" in html
+    assert response.context["action_forms"] == []
+    assert "B-CASE-991" not in html
