@@ -38,9 +38,12 @@ class Lookups:
     requests (``ayuda.core.cache``). The objects in the lists are shared by the requests of
     a process: read them, never change them.
 
-    Given a vendor agent as ``user``, the lists hold only what appears on the tickets that
-    vendor may see (``vendor_ticket_refs``, cached under the vendor's own key) and no agents
-    of the help desk; without ``user`` (or for the help desk) they hold everything."""
+    Given a vendor agent as ``user``, the lists (what select boxes offer) hold only what
+    appears on the tickets that vendor may see (``vendor_ticket_refs``, cached under the
+    vendor's own key) and no agents of the help desk; without ``user`` (or for the help desk)
+    they hold everything. The ``*_names``/``*_labels`` maps label a ticket's own team, site,
+    organisation and category, on tickets the user already may see: they hold every one, so
+    a ticket escalated since the vendor's choices were cached is labelled all the same."""
 
     def __init__(self, user: User | None = None):
         self.user = user
@@ -74,9 +77,12 @@ class Lookups:
         return [o for o in objects if o.pk in allowed]
 
     @cached_property
+    def _all_teams(self) -> list[Team]:
+        return self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
+
+    @cached_property
     def teams(self) -> list[Team]:
-        teams = self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
-        return self._seen(teams, "teams")
+        return self._seen(self._all_teams, "teams")
 
     @cached_property
     def agents(self) -> list[User]:
@@ -108,45 +114,53 @@ class Lookups:
 
     @cached_property
     def team_names(self) -> dict[int, str]:
-        return {t.pk: t.name for t in self.teams}
+        return {t.pk: t.name for t in self._all_teams}
+
+    @cached_property
+    def _all_categories(self) -> list[Category]:
+        return self._cached("categories", _categories_labelled)
 
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""
-        return self._seen(self._cached("categories", _categories_labelled), "categories")
+        return self._seen(self._all_categories, "categories")
 
     @cached_property
     def category_labels(self) -> dict[int, str]:
-        return {c.pk: c.label for c in self.categories}
+        return {c.pk: c.label for c in self._all_categories}
 
     @cached_property
-    def sites(self) -> list[Site]:
-        sites = self._cached(
+    def _all_sites(self) -> list[Site]:
+        return self._cached(
             "sites",
             lambda: list(
                 Site.objects.select_related("organisation").order_by("organisation__name")
             ),
         )
-        return self._seen(sites, "sites")
+
+    @cached_property
+    def sites(self) -> list[Site]:
+        return self._seen(self._all_sites, "sites")
 
     @cached_property
     def site_labels(self) -> dict[int, str]:
-        return {s.pk: s.name for s in self.sites}
+        return {s.pk: s.name for s in self._all_sites}
+
+    @cached_property
+    def _all_organisations(self) -> list[Organisation]:
+        return self._cached("organisations", lambda: list(Organisation.objects.order_by("name")))
 
     @cached_property
     def organisations(self) -> list[Organisation]:
-        organisations = self._cached(
-            "organisations", lambda: list(Organisation.objects.order_by("name"))
-        )
-        return self._seen(organisations, "organisations")
+        return self._seen(self._all_organisations, "organisations")
 
     @cached_property
     def organisations_by_id(self) -> dict[int, Organisation]:
-        return {o.pk: o for o in self.organisations}
+        return {o.pk: o for o in self._all_organisations}
 
     @cached_property
     def organisation_names(self) -> dict[int, str]:
-        return {o.pk: o.name for o in self.organisations}
+        return {o.pk: o.name for o in self._all_organisations}
 
     @cached_property
     def vendors(self) -> list[Vendor]:

@@ -316,3 +316,25 @@ def test_a_ticket_now_with_another_vendor_does_not_show_that_vendors_case_number
     assert response.status_code == 200 and "Not ours" in html
     assert response.context["action_forms"] == []
     assert "B-CASE-991" not in html
+
+
+def test_a_ticket_escalated_after_the_choices_were_cached_is_labelled_in_full(client, settings):
+    # given: the vendor's filter choices cached before a ticket of a new organisation came
+    settings.AYUDA_LOOKUP_CACHE_SECONDS = 60
+    cache.clear()
+    w = world_make()
+    delta = organisation_make(name="Delta Org")
+    ticket = ticket_make(
+        requester=user_make(role=Role.REQUESTER, organisation=delta),
+        site=site_make(organisation=delta, name="Delta Store"),
+    )
+    client.force_login(w.vendor_agent)
+    assert "Delta Org" not in client.get(QUEUE).content.decode()
+    services.ticket_escalate_to_vendor(ticket=ticket, actor=w.iris, vendor=w.vendor, reason="X")
+
+    # when
+    response = client.get(QUEUE)
+
+    # then: its line names its organisation and site like the others
+    row = next(r for r in response.context["rows"] if r.ticket.pk == ticket.pk)
+    assert (row.organisation, row.site) == ("Delta Org", "Delta Store")
