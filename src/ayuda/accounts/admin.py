@@ -35,7 +35,8 @@ class UserAdmin(LookupsAdmin, BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(LookupsAdmin):
-    list_display = ["name", "email_domains", "language"]
+    list_display = ["name", "email_domains", "language", "share_contact_with_vendors"]
+    list_filter = ["share_contact_with_vendors"]
     search_fields = ["name"]
 
 

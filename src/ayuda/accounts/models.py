@@ -40,6 +40,14 @@ class Organisation(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="en")
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    share_contact_with_vendors = models.BooleanField(
+        _("Share requesters’ contact details with vendors"),
+        default=False,
+        help_text=_(
+            "Vendor agents see the e-mail address and phone number of this organisation’s "
+            "requesters on the tickets escalated to them. Otherwise they see names only."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")

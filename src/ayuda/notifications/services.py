@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.models import (
     Article,
     EventAction,
@@ -323,7 +324,10 @@ def _attach_files(mail: EmailMultiAlternatives, article: Article) -> None:
         if attachment.size > budget:
             continue
         with attachment.file.open("rb") as handle:
-            mail.attach(attachment.filename, handle.read(), attachment.content_type)
+            name = attachment_filename(
+                name=attachment.filename, content_type=attachment.content_type
+            )
+            mail.attach(name, handle.read(), attachment.content_type)
         budget -= attachment.size
 
 

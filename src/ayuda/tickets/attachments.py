@@ -18,6 +18,19 @@ from ayuda.core.errors import ValidationError
 
 # Plain text by content; .eml (a forwarded mail) and .ics (an invitation) are text formats too.
 TEXT_EXTENSIONS = (".txt", ".log", ".csv", ".eml", ".ics")
+# The extensions a stored name may end in, per detected type; the first is the one given to a
+# name that ends in none of them (a PNG sent as "evil.html" is kept as "evil.png", so no
+# program opens it as a web page).
+EXTENSIONS = {
+    "image/png": (".png",),
+    "image/gif": (".gif",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
+    "application/pdf": (".pdf",),
+    "application/zip": (".zip",),
+    "application/vnd.rar": (".rar",),
+    "text/plain": TEXT_EXTENSIONS,
+}
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -128,4 +141,22 @@ def safe_filename(name: str) -> str:
     """A file name without path parts or control characters, at most 200 characters."""
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
-    return (name or "attachment")[-200:]
+    return (name or "attachment")[-MAX_NAME:]
+
+
+def attachment_filename(*, name: str, content_type: str) -> str:
+    """The name a file is stored and served under: ``safe_filename(name)`` ending in an
+    extension of ``content_type`` (the detected type). A name that already does is kept as
+    it is ("report.PDF", "photo.jpeg"); otherwise its last extension is replaced and the
+    stem kept ("evil.html" -> "evil.png", "screenshot" -> "screenshot.png")."""
+    name = safe_filename(name)
+    extensions = EXTENSIONS.get(content_type)
+    if not extensions or name.lower().endswith(extensions):
+        return name
+    stem = name.rstrip(". ")
+    if "." in stem and not stem.lower().endswith(extensions):
+        stem = stem.rsplit(".", 1)[0]
+    if stem.lower().endswith(extensions):  # "report.pdf.exe" -> "report.pdf"
+        return stem[-MAX_NAME:]
+    stem = stem.rstrip(". ") or "attachment"
+    return stem[: MAX_NAME - len(extensions[0])] + extensions[0]

@@ -279,6 +279,12 @@ class Ticket(models.Model):
                 fields=["type", "created_at", "id"], condition=ACTIVE, name="tk_active_type"
             ),
             models.Index(fields=["vendor", "created_at", "id"], name="tk_vendor_age"),
+            # A vendor agent's queue: the tickets with its vendor now (level "vendor").
+            models.Index(
+                fields=["vendor", "created_at", "id"],
+                condition=Q(level=Level.VENDOR),
+                name="tk_vendor_current",
+            ),
             # A vendor's answer is matched by its case number (e-mail intake): without this,
             # every vendor mail read all of that vendor's tickets (230 ms at 75k of 1M).
             models.Index(
@@ -375,7 +381,15 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="article_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="article_ticket_time"),
+            # The tickets a vendor worked on (its read-only list after hand-back).
+            models.Index(
+                fields=["vendor", "ticket"],
+                condition=Q(vendor__isnull=False),
+                name="article_vendor_ticket",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.ticket_id}"

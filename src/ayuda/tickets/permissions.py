@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ayuda.accounts.models import Role, User
+from ayuda.accounts.models import Level, Organisation, Role, User
 from ayuda.core.errors import PermissionDeniedError
 
 from .models import Article, EventAction, Ticket, TicketEvent
@@ -33,17 +33,53 @@ HELPDESK_ACTIONS = frozenset(Action) - {Action.CUSTOMER_REPLY}
 # The full history (with the help desk's internal reasons) is the help desk's audit record.
 VENDOR_ACTIONS = frozenset({Action.VIEW, Action.NOTE, Action.HAND_BACK})
 CUSTOMER_ACTIONS = frozenset({Action.VIEW, Action.CUSTOMER_REPLY})
+READ_ONLY = frozenset({Action.VIEW})
+
+
+NOTHING = Q(pk__in=[])
+
+
+def _with_vendor(vendor_id: int) -> Q:
+    """Escalated to the vendor now: at the vendor level, with this vendor (tk_vendor_current)."""
+    return Q(vendor_id=vendor_id, level=Level.VENDOR)
+
+
+def _worked_on(vendor_id: int) -> Q:
+    """Tickets the vendor wrote on (its notes, its mail, its hand-back answer), whoever has
+    them now (article_vendor_ticket)."""
+    return Q(pk__in=Article.objects.filter(vendor_id=vendor_id).values("ticket_id"))
+
+
+def vendor_tickets(user: User, *, earlier: bool = False) -> Q:
+    """A vendor agent's queue: the tickets escalated to its vendor now or, with ``earlier``,
+    the ones it worked on that are no longer with it (read-only, see ``allowed_actions``)."""
+    if not user.is_authenticated or not user.is_active or not user.vendor_id:
+        return NOTHING
+    if earlier:
+        return _worked_on(user.vendor_id) & ~_with_vendor(user.vendor_id)
+    return _with_vendor(user.vendor_id)
+
+
+def is_with_vendor_of(user: User, ticket: Ticket) -> bool:
+    """The ticket is escalated to ``user``'s vendor now (the vendor may work on it)."""
+    return (
+        user.vendor_id is not None
+        and ticket.level == Level.VENDOR
+        and ticket.vendor_id == user.vendor_id
+    )
 
 
 def ticket_scope(user: User) -> Q | None:
     """The tickets a user may see, as a filter; None means every ticket."""
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return NOTHING
     match user.role:
         case Role.AGENT_L1 | Role.AGENT_L2 | Role.MANAGER | Role.ADMIN:
             return None
         case Role.VENDOR_AGENT:
-            return Q(vendor_id=user.vendor_id) if user.vendor_id else Q(pk__in=[])
+            if not user.vendor_id:
+                return NOTHING
+            return _with_vendor(user.vendor_id) | _worked_on(user.vendor_id)
         case Role.SITE_ADMIN:
             return Q(requester=user) | Q(
                 site__in=user.sites.filter(organisation_id=user.organisation_id).values("pk")
@@ -67,7 +103,12 @@ def can_view(user: User, ticket: Ticket) -> bool:
     if user.role == Role.REQUESTER:
         return ticket.requester_id == user.pk
     if user.role == Role.VENDOR_AGENT:
-        return user.vendor_id is not None and ticket.vendor_id == user.vendor_id
+        if user.vendor_id is None:
+            return False
+        return (
+            is_with_vendor_of(user, ticket)
+            or Article.objects.filter(ticket_id=ticket.pk, vendor_id=user.vendor_id).exists()
+        )
     return Ticket.objects.filter(scope, pk=ticket.pk).exists()
 
 
@@ -77,8 +118,18 @@ def allowed_actions(user: User, ticket: Ticket) -> frozenset[Action]:
     if user.is_helpdesk:
         return HELPDESK_ACTIONS
     if user.is_vendor_agent:
-        return VENDOR_ACTIONS
+        # Handed back (or now with another vendor): what it wrote stays readable, nothing more.
+        return VENDOR_ACTIONS if is_with_vendor_of(user, ticket) else READ_ONLY
     return CUSTOMER_ACTIONS
+
+
+def contact_visible(user: User, organisation: Organisation | None) -> bool:
+    """Whether ``user`` may read the e-mail addresses and phone numbers of the requesters of
+    ``organisation`` (a ticket's). The help desk may; a vendor agent only where the
+    organisation shares them (``Organisation.share_contact_with_vendors``)."""
+    if not user.is_vendor_agent:
+        return True
+    return organisation is not None and organisation.share_contact_with_vendors
 
 
 def check(user: User | None, ticket: Ticket, action: Action) -> None:
@@ -108,15 +159,21 @@ def events_visible_to(
 ) -> list[TicketEvent]:
     """The history a user reads on the ticket page. The help desk: all of it. A vendor agent:
     what happened to the ticket, but not the messages and files it may not read, nor the help
-    desk's reasons (for a forward, an escalation to level 2, another vendor's escalation);
-    the reason of its own escalation stays. Events are copied, never changed."""
+    desk's reasons (for a forward, an escalation to level 2, another vendor's escalation),
+    nor another vendor's case number; the reason of its own escalation stays. Events are
+    copied, never changed."""
     if user.is_helpdesk:
         return events
     if not user.is_vendor_agent:
         return []
     shown = []
+    with_vendor = None  # whose case the ticket was at each event, for its case numbers
     for event in events:
         data = event.data or {}
+        if event.action == EventAction.ESCALATED and data.get("to_level") == Level.VENDOR:
+            with_vendor = data.get("vendor_id")
+        if event.field == "vendor_reference" and with_vendor != user.vendor_id:
+            continue  # another vendor's case number is its side
         article_id = data.get("article_id")
         if (
             event.action in (EventAction.ARTICLE_ADDED, EventAction.ATTACHMENT_ADDED)

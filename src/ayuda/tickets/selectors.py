@@ -26,6 +26,7 @@ from .permissions import (
     events_visible_to,
     ticket_scope,
     ticket_visible_to,
+    vendor_tickets,
 )
 
 PAGE_SIZE = 50
@@ -50,7 +51,7 @@ QUEUE_LINE_FIELDS = (
     "organisation_id",
     "site_id",
 )
-REQUESTER_NAME_FIELDS = ("id", "first_name", "last_name", "email", "username")
+REQUESTER_NAME_FIELDS = ("id", "first_name", "last_name", "email", "username", "role")
 NUMBER = re.compile(r"^#?\s*(\d{1,12})$")
 
 
@@ -70,6 +71,7 @@ class QueueFilters:
     organisation: int | None = None
     q: str = ""
     order: str = "oldest"  # or "newest"
+    earlier: bool = False  # vendor agents: the tickets they handed back (read-only)
 
 
 @dataclass
@@ -120,7 +122,12 @@ def ticket_queue(
     (``QUEUE_LINE_FIELDS``, and the requesters' names) and leaves the state, team, owner,
     category, site and organisation to callers that already hold those small tables (the
     agent workspace's select boxes do)."""
-    tickets = ticket_visible_to(user).filter(_status_filter(filters.status))
+    if user.is_vendor_agent:
+        # One indexed filter (tk_vendor_current), or the tickets it worked on.
+        tickets = Ticket.objects.filter(vendor_tickets(user, earlier=filters.earlier))
+    else:
+        tickets = ticket_visible_to(user)
+    tickets = tickets.filter(_status_filter(filters.status))
     match = NUMBER.match(filters.q.strip())
     if match:
         tickets = tickets.filter(pk=int(match.group(1)))
@@ -170,6 +177,35 @@ def ticket_queue(
     rows = list(tickets.order_by(*ordering)[: limit + 1])
     next_cursor = cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     return QueuePage(tickets=rows[:limit], next_cursor=next_cursor, filters=filters)
+
+
+@dataclass(frozen=True)
+class TicketRefs:
+    """The organisations, sites, teams and categories that appear on a set of tickets."""
+
+    organisations: frozenset[int] = frozenset()
+    sites: frozenset[int] = frozenset()
+    teams: frozenset[int] = frozenset()
+    categories: frozenset[int] = frozenset()
+
+
+def vendor_ticket_refs(*, user: User) -> TicketRefs:
+    """What a vendor agent's filters may offer: only what appears on the tickets it may see
+    (with it now, or worked on before hand-back). One query over the vendor's own tickets."""
+    scope = ticket_scope(user) if user.is_vendor_agent else None
+    if scope is None:
+        return TicketRefs()
+    rows = (
+        Ticket.objects.filter(scope)
+        .order_by()
+        .values_list("organisation_id", "site_id", "team_id", "category_id")
+        .distinct()
+    )
+    columns = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    organisations, sites, teams, categories = (
+        frozenset(pk for pk in column if pk is not None) for column in columns
+    )
+    return TicketRefs(organisations, sites, teams, categories)
 
 
 def ticket_get(*, user: User, pk: int) -> Ticket:
@@ -232,10 +268,12 @@ __all__ = [
     "PAGE_SIZE",
     "QueueFilters",
     "QueuePage",
+    "TicketRefs",
     "cursor_decode",
     "cursor_encode",
     "ticket_get",
     "ticket_queue",
     "ticket_timeline",
     "tickets_for_requester",
+    "vendor_ticket_refs",
 ]

@@ -17,6 +17,7 @@ from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 from ayuda.tickets import services
 from ayuda.tickets.attachments import IncomingFile, attachment_check
 from ayuda.tickets.models import Article, ArticleKind, Channel, SenderRole, StateCategory, Ticket
+from ayuda.tickets.permissions import Action, allowed_actions
 
 from ..models import (
     InboundMail,
@@ -295,10 +296,14 @@ def _append(
                 services.ticket_set_vendor_reference(
                     ticket=ticket, actor=None, reference=case_number
                 )
-        vendor_agent = sender.user if sender.user and sender.user.is_vendor_agent else None
+        # The vendor's agent writes in its own name while the ticket is with it; after the
+        # hand-back its mail is still the vendor's, recorded by the system (never lost).
+        agent = sender.user if sender.user and sender.user.is_vendor_agent else None
+        if agent is not None and Action.NOTE not in allowed_actions(agent, ticket):
+            agent = None
         article = services.article_add_note(
             ticket=ticket,
-            actor=None if unverified else vendor_agent,
+            actor=None if unverified else agent,
             body=body,
             body_html=body_html,
             attachments=accepted,

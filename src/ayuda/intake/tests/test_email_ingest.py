@@ -458,3 +458,61 @@ def test_ticket_and_inbound_row_commit_together(monkeypatch, ingest):
     assert row.status == InboundMailStatus.FAILED and "crash" in row.reason_text()
     assert Ticket.objects.count() == 0
     assert Article.objects.count() == 0
+
+
+def test_a_mailed_png_named_evil_html_is_stored_and_served_as_evil_png(ingest, client):
+    # given: a PNG with HTML appended, attached as a web page
+    from email.message import EmailMessage
+
+    from django.urls import reverse
+
+    from ayuda.tickets.tests.files import png_bytes
+
+    content = png_bytes() + b"<html><script>alert(document.cookie)</script></html>"
+    message = EmailMessage()
+    message["From"] = "Ana Ruiz <ana@example.com>"
+    message["To"] = "support@ayuda.test"
+    message["Subject"] = "Screenshot"
+    message["Message-ID"] = "<evil-html-1@example.com>"
+    message.set_content("See the screenshot.")
+    message.add_attachment(content, maintype="text", subtype="html", filename="evil.html")
+    message.add_attachment(png_bytes(), maintype="image", subtype="png", filename="fine.PNG")
+
+    # when
+    row, _ = ingest(message.as_bytes(), mailbox_make(), uid=1)
+    attachments = {a.filename: a for a in Attachment.objects.filter(ticket=row.ticket)}
+    client.force_login(user_make(role=Role.AGENT_L1))
+    response = client.get(reverse("agent:attachment", args=[attachments["evil.png"].pk]))
+
+    # then
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    assert set(attachments) == {"evil.png", "fine.PNG"}
+    assert attachments["evil.png"].content_type == "image/png"
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == content
+
+
+def test_a_vendor_agents_mail_after_the_hand_back_is_kept_as_the_vendors_note(ingest):
+    # given: the vendor's agent handed the ticket back (it may no longer write on it)
+    desk = desk_make()
+    ticket = ticket_in(StateCategory.PENDING_VENDOR, desk=desk)
+    services.ticket_hand_back(ticket=ticket, actor=desk.vendor_agent, answer="Patch it")
+    raw = mail_bytes(
+        sender=f"Vic <{desk.vendor_agent.email}>",
+        subject=f"Re: [#{ticket.pk}] Printer on fire",
+        body="One more thing: reboot after the patch.",
+    )
+
+    # when
+    row, _ = ingest(raw, mailbox_make(), uid=1)
+
+    # then: nothing lost; the help desk reads it on the vendor's side
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    note = ticket.articles.get(body__startswith="One more thing")
+    assert (note.internal, note.sender_role, note.vendor_id) == (
+        True,
+        SenderRole.VENDOR,
+        desk.vendor.pk,
+    )

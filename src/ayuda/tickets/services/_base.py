@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ayuda.accounts.models import User
 from ayuda.core.errors import ConflictError, ValidationError
 
-from ..attachments import IncomingFile, attachments_check, safe_filename
+from ..attachments import IncomingFile, attachment_filename, attachments_check
 from ..history import Step, events_record
 from ..models import (
     Article,
@@ -188,7 +188,7 @@ def attachments_store(
     saved, steps = [], []
     for file in files:
         content_type = attachments_check([file])[0]
-        name = safe_filename(file.name)
+        name = attachment_filename(name=file.name, content_type=content_type)
         attachment = Attachment(
             ticket=ticket,
             article=article,

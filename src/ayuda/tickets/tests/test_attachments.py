@@ -5,7 +5,12 @@ from django.test import override_settings
 
 from ayuda.core.errors import ValidationError
 from ayuda.tickets import services
-from ayuda.tickets.attachments import IncomingFile, attachment_check, attachments_check
+from ayuda.tickets.attachments import (
+    IncomingFile,
+    attachment_check,
+    attachment_filename,
+    attachments_check,
+)
 from ayuda.tickets.models import Article, Attachment, Channel, Ticket, TicketEvent
 from ayuda.tickets.tests.factories import desk_make
 from ayuda.tickets.tests.files import (
@@ -257,3 +262,64 @@ def test_ticket_create_stores_good_attachments_with_their_detected_type():
         ("attachment_added", "screens.zip"),
         ("attachment_added", "server.log"),
     ]
+
+
+# --- the stored name ends in the detected type's extension ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "expected"),
+    [
+        ("evil.html", "image/png", "evil.png"),
+        ("evil.png", "image/png", "evil.png"),
+        ("SCREEN.PNG", "image/png", "SCREEN.PNG"),
+        ("report.PDF", "application/pdf", "report.PDF"),
+        ("report.pdf.exe", "application/pdf", "report.pdf"),
+        ("invoice.svg", "application/pdf", "invoice.pdf"),
+        ("photo.jpeg", "image/jpeg", "photo.jpeg"),
+        ("photo.jpg", "image/jpeg", "photo.jpg"),
+        ("photo.gif", "image/jpeg", "photo.jpg"),
+        ("anim.js", "image/gif", "anim.gif"),
+        ("screens.exe", "application/zip", "screens.zip"),
+        ("screens.jar", "application/zip", "screens.zip"),
+        ("screens.zip", "application/vnd.rar", "screens.rar"),
+        ("server.log", "text/plain", "server.log"),
+        ("meeting.ics", "text/plain", "meeting.ics"),
+        ("screenshot", "image/png", "screenshot.png"),
+        ("evil.png.", "image/png", "evil.png"),
+        ("a" * 199 + ".html", "image/png", "a" * 195 + ".png"),
+    ],
+)
+def test_attachment_filename_ends_in_the_extension_of_the_detected_type(
+    name, content_type, expected
+):
+    # when
+    shown = attachment_filename(name=name, content_type=content_type)
+
+    # then
+    assert shown == expected
+    assert len(shown) <= 200
+
+
+@pytest.mark.django_db
+def test_a_png_named_html_is_stored_under_the_png_extension():
+    # given: a PNG with HTML appended, named as a web page
+    desk = desk_make()
+    content = png_bytes() + b"<html><script>alert(1)</script></html>"
+
+    # when
+    ticket = services.ticket_create(
+        requester=desk.requester,
+        actor=desk.requester,
+        subject="Screen",
+        description="See attached",
+        channel=Channel.PORTAL,
+        attachments=[IncomingFile("evil.html", content)],
+    )
+
+    # then
+    attachment = ticket.attachments.get()
+    assert (attachment.filename, attachment.content_type) == ("evil.png", "image/png")
+    assert attachment.file.name.endswith("/evil.png")
+    added = ticket.events.get(action="attachment_added")
+    assert added.new_value == "evil.png"

@@ -681,16 +681,23 @@ def test_change_state_is_refused_while_the_vendor_has_the_ticket():
     assert footprint(ticket) == before
 
 
-@pytest.mark.parametrize("who", ["agent_l1", "vendor_agent"])
-def test_hand_back_with_no_lower_level_is_refused(who):
+@pytest.mark.parametrize(
+    ("who", "error"),
+    [
+        ("agent_l1", ValidationError),
+        # The vendor handed it back: it still reads the ticket, and may do nothing on it.
+        ("vendor_agent", PermissionDeniedError),
+    ],
+)
+def test_hand_back_with_no_lower_level_is_refused(who, error):
     # given: a level 1 ticket the vendor once had (so its agent may still see it)
     desk = desk_make()
     ticket = ticket_in(S.PENDING_VENDOR, desk=desk)
-    services.ticket_hand_back(ticket=ticket, actor=desk.agent_l1, answer="Done")
+    services.ticket_hand_back(ticket=ticket, actor=desk.vendor_agent, answer="Done")
     before = footprint(ticket)
 
     # when
-    with pytest.raises(ValidationError):
+    with pytest.raises(error):
         services.ticket_hand_back(ticket=ticket, actor=getattr(desk, who), answer="Again")
 
     # then
@@ -711,8 +718,8 @@ def test_vendor_agent_cannot_hand_back_from_level_2():
     )
     before = footprint(ticket)
 
-    # when
-    with pytest.raises(ValidationError):
+    # when: no longer with the vendor, so refused before any level is looked at
+    with pytest.raises(PermissionDeniedError):
         services.ticket_hand_back(ticket=ticket, actor=desk.vendor_agent, answer="Back")
 
     # then

@@ -250,6 +250,7 @@ class ReopenForm(TicketActionForm):
 ORDER_CHOICES = [("oldest", _("Oldest first")), ("newest", _("Newest first"))]
 # The filters a query string may carry, in the order they appear in links.
 QUEUE_PARAMS = (
+    "earlier",
     "status",
     "level",
     "team",
@@ -265,8 +266,17 @@ QUEUE_PARAMS = (
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters, from GET parameters. A value it doesn't know is ignored."""
+    """The queue's filters, from GET parameters. A value it doesn't know is ignored. A vendor
+    agent chooses between the tickets with it now and those it handed back, and has no owner
+    filter (it would list the help desk's agents); its other choices come from its tickets
+    (``Lookups``)."""
 
+    earlier = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Tickets"),
+        required=False,
+        choices=[("", _("Escalated to us")), ("1", _("Handed back (read-only)"))],
+    )
     status = forms.ChoiceField(widget=FastSelect, label=_("Status"), required=False)
     level = forms.ChoiceField(
         widget=FastSelect, label=_("Level"), required=False, choices=EMPTY + Level.choices
@@ -295,12 +305,16 @@ class QueueFilterForm(forms.Form):
             (_("State category"), list(StateCategory.choices)),
             (_("State"), [(str(s.pk), s.display_name) for s in lookups.states]),
         ]
-        self.fields["owner"].choices = [
-            ("", _("Anybody")),
-            ("me", _("Me")),
-            ("none", _("Nobody")),
-            (_("Agent"), [(str(u.pk), user_label(u)) for u in lookups.agents]),
-        ]
+        if lookups.is_vendor:
+            del self.fields["owner"]
+        else:
+            del self.fields["earlier"]
+            self.fields["owner"].choices = [
+                ("", _("Anybody")),
+                ("me", _("Me")),
+                ("none", _("Nobody")),
+                (_("Agent"), [(str(u.pk), user_label(u)) for u in lookups.agents]),
+            ]
         self.fields["team"].set_objects(lookups.teams, team_label)
         self.fields["category"].set_objects(lookups.categories, lambda c: c.label)
         self.fields["organisation"].set_objects(lookups.organisations)
@@ -326,6 +340,7 @@ class QueueFilterForm(forms.Form):
         values = self.values()
         as_int = ("team", "category", "organisation", "site")
         kwargs = {k: int(v) if k in as_int else v for k, v in values.items()}
+        kwargs["earlier"] = kwargs.get("earlier") == "1"
         return QueueFilters(**kwargs)
 
     def query(self) -> str:

@@ -17,6 +17,7 @@ from ayuda.accounts.models import (
 )
 from ayuda.core.cache import cached_list, lookups_version
 from ayuda.tickets.models import Category, TicketState
+from ayuda.tickets.selectors import TicketRefs, vendor_ticket_refs
 
 
 def _categories_labelled() -> list[Category]:
@@ -35,7 +36,21 @@ def _categories_labelled() -> list[Category]:
 class Lookups:
     """Each list is loaded at most once per request, and kept briefly in the cache across
     requests (``ayuda.core.cache``). The objects in the lists are shared by the requests of
-    a process: read them, never change them."""
+    a process: read them, never change them.
+
+    Given a vendor agent as ``user``, the lists (what select boxes offer) hold only what
+    appears on the tickets that vendor may see (``vendor_ticket_refs``, cached under the
+    vendor's own key) and no agents of the help desk; without ``user`` (or for the help desk)
+    they hold everything. The ``*_names``/``*_labels`` maps label a ticket's own team, site,
+    organisation and category, on tickets the user already may see: they hold every one, so
+    a ticket escalated since the vendor's choices were cached is labelled all the same."""
+
+    def __init__(self, user: User | None = None):
+        self.user = user
+
+    @cached_property
+    def is_vendor(self) -> bool:
+        return self.user is not None and self.user.is_vendor_agent
 
     @cached_property
     def _version(self) -> str:
@@ -45,11 +60,34 @@ class Lookups:
         return cached_list(name, load, version=self._version)
 
     @cached_property
-    def teams(self) -> list[Team]:
+    def _refs(self) -> TicketRefs | None:
+        """For a vendor agent, what its tickets refer to; None for everybody else."""
+        if not self.is_vendor:
+            return None
+        user = self.user
+        return self._cached(
+            f"vendor:{user.vendor_id}:refs", lambda: [vendor_ticket_refs(user=user)]
+        )[0]
+
+    def _seen[T](self, objects: list[T], ids: str) -> list[T]:
+        refs = self._refs
+        if refs is None:
+            return objects
+        allowed = getattr(refs, ids)
+        return [o for o in objects if o.pk in allowed]
+
+    @cached_property
+    def _all_teams(self) -> list[Team]:
         return self._cached("teams", lambda: list(Team.objects.order_by("level", "name")))
 
     @cached_property
+    def teams(self) -> list[Team]:
+        return self._seen(self._all_teams, "teams")
+
+    @cached_property
     def agents(self) -> list[User]:
+        if self.is_vendor:
+            return []  # the help desk's people are never listed to a vendor
         return self._cached(
             "agents",
             lambda: list(
@@ -64,7 +102,10 @@ class Lookups:
         return {u.pk: u.display_name() for u in self.agents}
 
     def user_names(self, ids) -> dict[int, str]:
-        """Names for user ids: active agents from the list, anyone else in one query."""
+        """Names for user ids: active agents from the list, anyone else in one query (never
+        for a vendor agent: it gets no names here)."""
+        if self.is_vendor:
+            return {}
         names = {pk: self.agent_names[pk] for pk in ids if pk in self.agent_names}
         missing = {pk for pk in ids if pk is not None and pk not in names}
         if missing:
@@ -73,19 +114,23 @@ class Lookups:
 
     @cached_property
     def team_names(self) -> dict[int, str]:
-        return {t.pk: t.name for t in self.teams}
+        return {t.pk: t.name for t in self._all_teams}
+
+    @cached_property
+    def _all_categories(self) -> list[Category]:
+        return self._cached("categories", _categories_labelled)
 
     @cached_property
     def categories(self) -> list[Category]:
         """Every category with its full path as ``label`` (no query per parent)."""
-        return self._cached("categories", _categories_labelled)
+        return self._seen(self._all_categories, "categories")
 
     @cached_property
     def category_labels(self) -> dict[int, str]:
-        return {c.pk: c.label for c in self.categories}
+        return {c.pk: c.label for c in self._all_categories}
 
     @cached_property
-    def sites(self) -> list[Site]:
+    def _all_sites(self) -> list[Site]:
         return self._cached(
             "sites",
             lambda: list(
@@ -94,19 +139,33 @@ class Lookups:
         )
 
     @cached_property
-    def site_labels(self) -> dict[int, str]:
-        return {s.pk: s.name for s in self.sites}
+    def sites(self) -> list[Site]:
+        return self._seen(self._all_sites, "sites")
 
     @cached_property
-    def organisations(self) -> list[Organisation]:
+    def site_labels(self) -> dict[int, str]:
+        return {s.pk: s.name for s in self._all_sites}
+
+    @cached_property
+    def _all_organisations(self) -> list[Organisation]:
         return self._cached("organisations", lambda: list(Organisation.objects.order_by("name")))
 
     @cached_property
+    def organisations(self) -> list[Organisation]:
+        return self._seen(self._all_organisations, "organisations")
+
+    @cached_property
+    def organisations_by_id(self) -> dict[int, Organisation]:
+        return {o.pk: o for o in self._all_organisations}
+
+    @cached_property
     def organisation_names(self) -> dict[int, str]:
-        return {o.pk: o.name for o in self.organisations}
+        return {o.pk: o.name for o in self._all_organisations}
 
     @cached_property
     def vendors(self) -> list[Vendor]:
+        if self.is_vendor:
+            return []
         return self._cached("vendors", lambda: list(Vendor.objects.order_by("name")))
 
     @cached_property

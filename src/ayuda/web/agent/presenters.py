@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ayuda.accounts.models import Level
+from ayuda.accounts.models import Level, User
 from ayuda.tickets.models import (
     Article,
     Channel,
@@ -166,17 +166,61 @@ class TimelineEntry:
     at: datetime
     article: Article | None = None
     event: EventView | None = None
+    who: str = ""  # the article's author or the event's actor, as the reader may see them
+
+
+def person_name(person: User | None, *, contact: bool = True) -> str:
+    """A person as a page names them. Without ``contact`` (a vendor reading a requester of an
+    organisation that does not share contact details, ``permissions.contact_visible``) a
+    customer is named by their name only, never by the e-mail address or the user name
+    (often the address too) that stands in for a missing name."""
+    if person is None:
+        return _("System")
+    if contact or not person.is_customer:
+        return person.display_name()
+    name = person.get_full_name()
+    return name if name and "@" not in name else _("Customer")
+
+
+def article_author_name(article: Article, *, contact: bool = True) -> str:
+    """Who wrote an article: its author, or for mail kept without one (an unverified sender,
+    someone copied on the ticket) the address it came from, as far as the reader may see it."""
+    if article.author_id is None and article.email_from:
+        return article.email_from if contact else _("Customer")
+    return person_name(article.author, contact=contact)
 
 
 def timeline_merge(
-    articles: list[Article], events: list[TicketEvent], user_names: dict[int, str] | None = None
+    articles: list[Article],
+    events: list[TicketEvent],
+    user_names: dict[int, str] | None = None,
+    *,
+    contact: bool = True,
 ) -> list[TimelineEntry]:
     """Articles and events in time order; at the same moment, the message comes first."""
     entries = [
-        (a.created_at, 0, a.pk, TimelineEntry("article", a.created_at, article=a)) for a in articles
+        (
+            a.created_at,
+            0,
+            a.pk,
+            TimelineEntry(
+                "article", a.created_at, article=a, who=article_author_name(a, contact=contact)
+            ),
+        )
+        for a in articles
     ]
     entries += [
-        (e.at, 1, e.seq, TimelineEntry("event", e.at, event=event_view(e, user_names)))
+        (
+            e.at,
+            1,
+            e.seq,
+            TimelineEntry(
+                "event",
+                e.at,
+                event=event_view(e, user_names),
+                who=person_name(e.actor, contact=contact),
+            ),
+        )
         for e in events
         if e.action not in EVENTS_NOT_IN_TIMELINE
     ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ayuda.core import ratelimit
 from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 from ayuda.tickets import selectors, services
+from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.models import (
     ArticleKind,
     Attachment,
@@ -279,8 +280,11 @@ def attachment_download(request, pk: int):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
+        # Rows stored before names followed the detected type get its extension here.
+        filename=attachment_filename(
+            name=attachment.filename, content_type=attachment.content_type
+        ),
+        content_type=attachment.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -13,14 +13,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from ayuda.accounts.models import Level
+from ayuda.accounts.models import Level, User
 from ayuda.core.html import format_html
-from ayuda.tickets import selectors
+from ayuda.tickets import permissions, selectors
 from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
 
 from ..forms import QueueFilterForm, SavedViewForm
 from ..lookups import Lookups
-from ..presenters import Age, ticket_age
+from ..presenters import Age, person_name, ticket_age
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 
 # One queue line. A page of fifty lines is the hot path of the workspace: printed through
@@ -85,13 +85,27 @@ class QueueRow:
         )
 
 
-def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
-    """Labels come from the lookup lists the filter form loads anyway: no query per row."""
+def queue_rows(tickets: list[Ticket], lookups: Lookups, user: User) -> list[QueueRow]:
+    """Labels come from the lookup lists the filter form loads anyway: no query per row.
+    A vendor agent reads no owner (the help desk's agents) and a requester's address only
+    where the organisation shares contact details."""
     now = timezone.now()
     zone = timezone.get_current_timezone()
     created = _("Created %(when)s (%(tz)s)") % {"when": "%(when)s", "tz": zone.key}
     url = reverse("agent:ticket", args=[0]).removesuffix("0/")
     owners = lookups.user_names({t.owner_id for t in tickets if t.owner_id})
+    organisations = lookups.organisations_by_id
+
+    def requester(ticket: Ticket) -> str:
+        organisation = organisations.get(ticket.organisation_id)
+        contact = permissions.contact_visible(user, organisation)
+        return person_name(ticket.requester, contact=contact)
+
+    def owner(ticket: Ticket) -> str:
+        if lookups.is_vendor:
+            return ""
+        return owners.get(ticket.owner_id, "") if ticket.owner_id else _("unassigned")
+
     priorities, levels = dict(Priority.choices), dict(Level.choices)
     channels = dict(Channel.choices)
     return [
@@ -100,7 +114,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
             url=f"{url}{t.pk}/",
             age=ticket_age(t, now),
             created=created % {"when": t.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")},
-            requester=t.requester.display_name(),
+            requester=requester(t),
             organisation=lookups.organisation_names.get(t.organisation_id, ""),
             site=lookups.site_labels.get(t.site_id, ""),
             state=lookups.state_names.get(t.state_id, ""),
@@ -108,7 +122,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups) -> list[QueueRow]:
             category=lookups.category_labels.get(t.category_id, ""),
             level=str(levels.get(t.level, t.level)),
             team=lookups.team_names.get(t.team_id, "—"),
-            owner=owners.get(t.owner_id, "") if t.owner_id else _("unassigned"),
+            owner=owner(t),
             channel=str(channels.get(t.channel, t.channel)),
         )
         for t in tickets
@@ -122,7 +136,7 @@ def saved_views_for(user) -> list[SavedView]:
 @agent_required
 @require_GET
 def queue(request):
-    lookups = Lookups()
+    lookups = Lookups(user=request.user)
     form = QueueFilterForm(request.GET, lookups=lookups)
     query = form.query()
     cursor = request.GET.get("cursor", "").strip()[:200] or None
@@ -135,14 +149,15 @@ def queue(request):
         next_url = f"{base}?{urlencode({**form.values(), 'cursor': page.next_cursor})}"
     context = {
         "form": form,
-        "rows": queue_rows(page.tickets, lookups),
+        "rows": queue_rows(page.tickets, lookups, request.user),
+        "earlier": page.filters.earlier,
         "query": query,
         "first_url": f"{base}?{query}" if query else base,
         "next_url": next_url,
         "is_first_page": cursor is None,
         "saved_views": saved_views_for(request.user),
         "save_form": SavedViewForm(initial={"query": query}),
-        "nav": "mine" if form.values() == {"owner": "me"} else "queue",
+        "nav": {"owner=me": "mine", "earlier=1": "earlier"}.get(query, "queue"),
     }
     response = render_page_or_fragment(request, "agent/queue.html", "results", context)
     if wants_fragment(request):
@@ -161,7 +176,9 @@ def saved_view_save(request):
         messages.error(request, _("Give the view a name of at most 100 characters."))
         return redirect("agent:queue")
     # Keep only the filters the queue knows, in their canonical form.
-    filters = QueueFilterForm(QueryDict(form.cleaned_data["query"]), lookups=Lookups())
+    filters = QueueFilterForm(
+        QueryDict(form.cleaned_data["query"]), lookups=Lookups(user=request.user)
+    )
     query = filters.query()
     name = form.cleaned_data["name"].strip()
     try:

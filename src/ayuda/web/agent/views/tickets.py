@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError, ValidationError
 from ayuda.tickets import permissions, selectors
+from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.models import Attachment, Ticket, TicketEvent
 from ayuda.tickets.permissions import Action
 
 from ..forms import TicketActionForm
 from ..lookups import Lookups
-from ..presenters import event_view, ticket_age, timeline_merge
+from ..presenters import event_view, person_name, ticket_age, timeline_merge
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 
@@ -68,15 +69,26 @@ def extra_answers(ticket: Ticket) -> list[tuple[str, str]]:
 def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
-    allowed = permissions.allowed_actions(request.user, ticket)
+    user = request.user
+    allowed = permissions.allowed_actions(user, ticket)
+    contact = permissions.contact_visible(user, ticket.organisation)
     return {
         "ticket": ticket,
         "age": ticket_age(ticket),
         "category_label": lookups.category_labels.get(ticket.category_id, ""),
         "extra_answers": extra_answers(ticket),
-        "timeline": timeline_merge(timeline["articles"], timeline["events"], lookups.agent_names),
+        "timeline": timeline_merge(
+            timeline["articles"], timeline["events"], lookups.agent_names, contact=contact
+        ),
         "action_forms": forms,
         "can_view_history": Action.VIEW_HISTORY in allowed,
+        # A vendor reads neither the requester's address and phone (unless the organisation
+        # shares them) nor which of the help desk's agents owns the ticket.
+        "requester_name": person_name(ticket.requester, contact=contact),
+        "requester_contact": contact,
+        "show_owner": not user.is_vendor_agent,
+        "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
+        "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
     }
 
@@ -90,7 +102,7 @@ def render_ticket(request, ticket: Ticket, *, lookups: Lookups, failed=None, sta
 @require_GET
 def ticket_detail(request, pk: int):
     ticket = selectors.ticket_get(user=request.user, pk=pk)
-    return render_ticket(request, ticket, lookups=Lookups())
+    return render_ticket(request, ticket, lookups=Lookups(user=request.user))
 
 
 def _add_error(form: TicketActionForm, err: AyudaError) -> None:
@@ -110,7 +122,7 @@ def ticket_action(request, pk: int, action: str):
     ticket = selectors.ticket_get(user=user, pk=pk)
     if spec.permission not in permissions.allowed_actions(user, ticket):
         raise PermissionDenied  # the service would refuse too; don't even parse the form
-    lookups = Lookups()
+    lookups = Lookups(user=user)
     form = action_form(spec, ticket, lookups, request.POST, request.FILES)
     status = 422
     if form.is_valid():
@@ -142,7 +154,7 @@ def ticket_action(request, pk: int, action: str):
             messages.success(request, spec.done)
             if wants_fragment(request):
                 ticket = selectors.ticket_get(user=user, pk=pk)
-                return render_ticket(request, ticket, lookups=Lookups())
+                return render_ticket(request, ticket, lookups=Lookups(user=request.user))
             return redirect("agent:ticket", pk=pk)
     failed = ActionForm(spec, form, open=True)
     return render_ticket(request, ticket, lookups=lookups, failed=failed, status=status)
@@ -180,7 +192,10 @@ def attachment_download(request, pk: int):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.filename,
+        # Rows stored before names followed the detected type get its extension here.
+        filename=attachment_filename(
+            name=attachment.filename, content_type=attachment.content_type
+        ),
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

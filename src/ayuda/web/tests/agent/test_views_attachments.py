@@ -119,3 +119,17 @@ def test_unknown_attachment_is_not_found(client, desk):
     response = client.get(reverse("agent:attachment", args=[424242]))
     # then
     assert response.status_code == 404
+
+
+def test_a_file_stored_before_the_names_were_fixed_is_served_under_its_types_extension(
+    client, desk
+):
+    # given: a row written before stored names followed the detected type
+    ticket = ticket_make(requester=desk.requester, attachments=[IncomingFile("s.png", PNG)])
+    Attachment.objects.filter(ticket=ticket).update(filename="old.html")
+    client.force_login(desk.agent_l1)
+    # when
+    response = _download(client, Attachment.objects.get(ticket=ticket))
+    # then
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="old.png"'

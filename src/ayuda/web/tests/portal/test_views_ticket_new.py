@@ -300,6 +300,36 @@ def test_png_attachment_is_stored_with_the_first_message(client):
     assert all(a.article_id == ticket.articles.get().pk for a in attachments)
 
 
+def test_a_png_with_html_appended_named_evil_html_is_stored_and_served_as_evil_png(client):
+    # given
+    category = plain_category()
+    me = requester_make()
+    client.force_login(me)
+    content = png_bytes() + b"<html><body><script>alert(document.cookie)</script></body></html>"
+
+    # when
+    client.post(
+        URL,
+        {
+            "category": category.pk,
+            "subject": "Screen is blank",
+            "description": "See the screenshot.",
+            "type": "incident",
+            "attachments": [upload("evil.html", content, "text/html")],
+        },
+    )
+    attachment = Ticket.objects.get().attachments.get()
+    response = client.get(reverse("portal:attachment", args=[attachment.pk]))
+
+    # then
+    assert (attachment.filename, attachment.content_type) == ("evil.png", "image/png")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'attachment; filename="evil.png"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == content
+
+
 @pytest.mark.parametrize(
     ("file", "message"),
     [
