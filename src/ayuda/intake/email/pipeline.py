@@ -285,6 +285,20 @@ def _append(
     body_html = html_trim(mail.raw_html) if mail.raw_html else ""
     accepted, refused = attachments_split(mail.attachments)
     unverified = meta.sender_unverified
+
+    def note(actor, role: str) -> Article:
+        """The mail kept as an internal article of ``actor`` (None: nobody's) and ``role``."""
+        return services.article_add_note(
+            ticket=ticket,
+            actor=actor,
+            body=body,
+            body_html=body_html,
+            attachments=accepted,
+            sender_role=role,
+            kind=ArticleKind.EMAIL,
+            email=meta,
+        )
+
     if (
         sender.vendor is not None
         and ticket.vendor_id == sender.vendor.pk
@@ -301,43 +315,16 @@ def _append(
         agent = sender.user if sender.user and sender.user.is_vendor_agent else None
         if agent is not None and Action.NOTE not in allowed_actions(agent, ticket):
             agent = None
-        article = services.article_add_note(
-            ticket=ticket,
-            actor=None if unverified else agent,
-            body=body,
-            body_html=body_html,
-            attachments=accepted,
-            sender_role=SenderRole.VENDOR,
-            kind=ArticleKind.EMAIL,
-            email=meta,
-        )
+        article = note(None if unverified else agent, SenderRole.VENDOR)
         how = gettext_noop("Mail from the vendor: kept as an internal note.")
     elif unverified:
         # A staff address the receiving server did not vouch for: kept for the agents, with a
         # warning, as a customer-side message of nobody's (never the agent's words).
-        article = services.article_add_note(
-            ticket=ticket,
-            actor=None,
-            body=body,
-            body_html=body_html,
-            attachments=accepted,
-            sender_role=SenderRole.CUSTOMER,
-            kind=ArticleKind.EMAIL,
-            email=meta,
-        )
+        article = note(None, SenderRole.CUSTOMER)
         how = gettext_noop("Unverified mail from a staff address: kept for the agents, flagged.")
     elif sender.is_helpdesk:
         # An agent writing from their mail client: kept internal, never sent on by itself.
-        article = services.article_add_note(
-            ticket=ticket,
-            actor=sender.user,
-            body=body,
-            body_html=body_html,
-            attachments=accepted,
-            sender_role=SenderRole.AGENT,
-            kind=ArticleKind.EMAIL,
-            email=meta,
-        )
+        article = note(sender.user, SenderRole.AGENT)
         how = gettext_noop("Mail from an agent: kept as an internal note.")
     else:
         author = sender.user or _requester(sender, mailbox, accept=True)
@@ -355,16 +342,7 @@ def _append(
         except PermissionDeniedError:
             # Someone copied on the ticket's mail whom the portal would not let answer (a
             # colleague of the requester): kept for the agents, not published in their name.
-            article = services.article_add_note(
-                ticket=ticket,
-                actor=None,
-                body=body,
-                body_html=body_html,
-                attachments=accepted,
-                sender_role=SenderRole.CUSTOMER,
-                kind=ArticleKind.EMAIL,
-                email=meta,
-            )
+            article = note(None, SenderRole.CUSTOMER)
             how = gettext_noop("Mail from someone copied on the ticket: kept as an internal note.")
     _refused_note(ticket, refused, ORIGINAL_HINT)
     return Outcome(InboundMailStatus.PROCESSED, reason(how), ticket=ticket, article=article)
