@@ -32,6 +32,12 @@ class Command(BaseCommand):
             help="Load the demo even with DEBUG off (it creates an administrator whose "
             "password everyone can read in the README).",
         )
+        parser.add_argument(
+            "--no-logins",
+            action="store_true",
+            help="Do not print the log-ins, only write them to DATA_DIR/demo-logins.txt "
+            "(`make run` uses it: scripts/run.sh prints them once the web app answers).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -52,5 +58,8 @@ class Command(BaseCommand):
                 )
             )
         path = logins_write(data_dir=settings.DATA_DIR)
+        if options["no_logins"]:
+            self.stdout.write(f"Demo log-ins written to {path}.")
+            return
         self.stdout.write(logins_text())
         self.stdout.write(f"(also written to {path})")
