@@ -27,6 +27,10 @@ from .data.desk import (
 from .data.plan import (
     CHANNEL_WEIGHTS,
     DELAYS,
+    DESK_HOURS,
+    DESK_TIMEZONE,
+    END_MARGIN_MINUTES,
+    MIN_AGE_WITH_STEPS_MINUTES,
     PHRASES,
     PRIORITY_WEIGHTS,
     SCENARIOS,
@@ -81,11 +85,15 @@ def tickets_create(demo: "Demo", *, now: datetime) -> int:
         if scenario == "contact_resolved" and channel not in (Channel.PHONE, Channel.WALK_IN):
             channel = rng.choice([Channel.PHONE, Channel.WALK_IN])
         requester, story, channel = _cast(demo, rng, scenario, channel)
+        min_age = timedelta(minutes=15 if scenario == "new" else MIN_AGE_WITH_STEPS_MINUTES)
         if channel != Channel.MONITORING:
-            at = _in_shop_hours(rng, at, now=now, tz=requester.timezone)
+            at = _in_shop_hours(rng, at, latest=now - min_age, tz=requester.timezone)
+        elif at > now - min_age:
+            at -= timedelta(days=1)
         ticket = _create(demo, rng, i, at, channel, priorities[i], requester, story, scenario)
         steps = _steps(demo, rng, ticket, story, scenario)
-        for when, (_kind, step) in zip(_schedule(rng, at, steps, now), steps, strict=True):
+        latest = now - timedelta(minutes=END_MARGIN_MINUTES)
+        for when, (_kind, step) in zip(_schedule(rng, at, steps, latest), steps, strict=True):
             step(when)
     return TICKET_COUNT
 
@@ -97,26 +105,47 @@ def _spread(rng: random.Random, weights: dict) -> list:
     return values[:TICKET_COUNT]
 
 
-def _in_shop_hours(rng: random.Random, at: datetime, *, now: datetime, tz: str) -> datetime:
-    """``at``'s day, at a time the shops are open in the requester's time zone (not after now)."""
+def _in_shop_hours(rng: random.Random, at: datetime, *, latest: datetime, tz: str) -> datetime:
+    """``at``'s day, at a time the shops are open in the requester's time zone, not after
+    ``latest``."""
     local = at.astimezone(ZoneInfo(tz))
     opens, closes = SHOP_HOURS
     moved = local.replace(hour=rng.randrange(opens, closes), minute=rng.randrange(60))
-    while moved > now - timedelta(minutes=15):
+    while moved > latest:
         moved -= timedelta(days=1)
     return moved
 
 
-def _schedule(rng: random.Random, start: datetime, steps: list[Step], now: datetime) -> list:
-    """When each step happens: after the one before, by its kind's delay, all before ``now``."""
+def _desk_time(rng: random.Random, at: datetime) -> datetime:
+    """``at`` if the help desk is working then, else a time early the next working morning."""
+    local = at.astimezone(ZoneInfo(DESK_TIMEZONE))
+    opens, closes = DESK_HOURS
+    if local.hour >= closes:
+        local += timedelta(days=1)
+    if not opens <= local.hour < closes:
+        local = local.replace(hour=opens, minute=rng.randrange(60), second=rng.randrange(60))
+    return local
+
+
+def _schedule(rng: random.Random, start: datetime, steps: list[Step], latest: datetime) -> list:
+    """When each step happens: after the one before, by its kind's delay, in desk hours (a
+    contact is answered on the spot), the last not after ``latest``. Delays are shrunk
+    together until the steps fit; if even short ones do not fit in desk hours, the steps are
+    spread evenly up to ``latest``."""
     delays = [rng.uniform(*DELAYS[kind]) for kind, _step in steps]
-    room = (now - timedelta(minutes=2) - start).total_seconds() / 60
-    scale = min(1.0, room / sum(delays)) if delays else 1.0
-    times, at = [], start
-    for minutes in delays:
-        at += timedelta(minutes=minutes * scale)
-        times.append(at)
-    return times
+    scale = 1.0
+    for _attempt in range(10):
+        times, at = [], start
+        for (kind, _step), minutes in zip(steps, delays, strict=True):
+            at += timedelta(minutes=minutes * scale)
+            if kind != "contact":
+                at = _desk_time(rng, at)
+            times.append(at)
+        if not times or times[-1] <= latest:
+            return times
+        scale /= 2
+    room = (latest - start) / (len(steps) + 1)
+    return [start + room * (n + 1) for n in range(len(steps))]
 
 
 def _cast(demo: "Demo", rng: random.Random, scenario: str, channel: str):

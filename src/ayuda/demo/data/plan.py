@@ -58,8 +58,16 @@ DELAYS = {
     "reopen": (120, 4320),  # the problem comes back
     "contact": (2, 15),  # answered on the phone or at the desk
 }
-# Human channels arrive in shop hours (local time); monitoring at any hour.
-SHOP_HOURS = (8, 20)
+# Human channels arrive in shop hours (the requester's local time); monitoring at any hour.
+SHOP_HOURS = (9, 19)
+# The help desk (Madrid and Rome share a time zone) works from 08:00 to 20:00; a step that
+# would fall outside waits for the next morning.
+DESK_HOURS = (8, 20)
+DESK_TIMEZONE = "Europe/Madrid"
+# A ticket is at least this old when it has steps after its creation; the last step ends at
+# least END_MARGIN before the load.
+MIN_AGE_WITH_STEPS_MINUTES = 240
+END_MARGIN_MINUTES = 20
 
 # What any ticket in a language may say, whatever its problem.
 PHRASES = {

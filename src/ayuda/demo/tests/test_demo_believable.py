@@ -4,13 +4,15 @@ intact history."""
 
 from datetime import timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from ayuda.accounts.models import Role
 from ayuda.demo.data.plan import PHRASES, STORIES, VENDOR_NOTE
-from ayuda.tickets.models import Category, EventAction, StateCategory, Ticket
+from ayuda.tickets.models import Category, EventAction, StateCategory, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,17 @@ def test_tickets_were_raised_and_updated_over_the_past_weeks(demo):
             assert ticket.created_at < ticket.resolved_at <= ticket.updated_at, ticket.pk
         if ticket.state_category == StateCategory.CLOSED:
             assert ticket.closed_at - ticket.resolved_at > timedelta(hours=12), ticket.pk
+
+
+def test_agents_work_in_desk_hours(demo):
+    # the help desk (in Madrid and Rome, one time zone) works from 08:00 to 20:00
+    madrid = ZoneInfo("Europe/Madrid")
+    agent_times = TicketEvent.objects.filter(
+        actor__role__in=[Role.AGENT_L1, Role.AGENT_L2]
+    ).values_list("at", flat=True)
+    hours = [at.astimezone(madrid).hour for at in agent_times]
+    in_hours = sum(8 <= hour < 20 for hour in hours)
+    assert in_hours >= 0.97 * len(hours), sorted(hours)
 
 
 def test_verify_history_passes_on_the_demo(demo):
