@@ -30,7 +30,9 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
-run: demo
+# scripts/run.sh prints the demo log-ins once the web app answers: load_demo does not here.
+run: migrate
+	$(PY) manage.py load_demo --no-logins
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 	bash scripts/run.sh
 

@@ -9,7 +9,7 @@ from e2e_helpers import clean_slate, t
 from playwright.sync_api import expect
 
 from ayuda.accounts.models import User
-from ayuda.core.management.commands.load_demo import DEMO_PASSWORD, USERS
+from ayuda.demo.data.desk import DEMO_PASSWORD, USERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

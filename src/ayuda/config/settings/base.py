@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "ayuda.intake",
     "ayuda.notifications",
     "ayuda.web",
+    "ayuda.demo",  # last: it uses every app above and no app uses it
 ]
 
 MIDDLEWARE = [

@@ -1,5 +1,7 @@
 """Contacts an agent logs: phone calls and walk-ins, every one recorded (R3)."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,6 +28,7 @@ def contact_log(
     site: Site | None = None,
     resolve_now: bool = False,
     solution: str = "",
+    at: datetime | None = None,
 ) -> Ticket:
     """Record a phone call or walk-in as a ticket; with ``resolve_now``, log and resolve in one
     step (a general question answered on the spot)."""
@@ -49,7 +52,8 @@ def contact_log(
         category=category,
         priority=priority,
         site=site,
+        at=at,
     )
     if resolve_now:
-        ticket = ticket_resolve(ticket=ticket, actor=actor, solution=solution)
+        ticket = ticket_resolve(ticket=ticket, actor=actor, solution=solution, at=at)
     return ticket

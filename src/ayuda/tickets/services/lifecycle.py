@@ -229,7 +229,12 @@ def ticket_create(
 
 @transaction.atomic
 def ticket_change_state(
-    *, ticket: Ticket, actor: User, state: TicketState, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    state: TicketState,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Move to another state. Escalation, resolution and hand-back have their own services."""
     ticket = ticket_lock(ticket, expected_version)
@@ -252,14 +257,19 @@ def ticket_change_state(
     steps = [step]
     if state.category == StateCategory.CLOSED and ticket.state_category != StateCategory.CLOSED:
         steps.append(Step(EventAction.CLOSED))
-    at = timezone.now()
+    at = at or timezone.now()
     ticket_write(ticket, actor=actor, steps=steps, updates=state_updates(ticket, state, at), at=at)
     return ticket
 
 
 @transaction.atomic
 def ticket_resolve(
-    *, ticket: Ticket, actor: User, solution: str, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    solution: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Resolve with a solution, which is also sent to the requester as a public message (R19)."""
     ticket = ticket_lock(ticket, expected_version)
@@ -277,7 +287,7 @@ def ticket_resolve(
     if ticket.state_category == StateCategory.RESOLVED:
         raise ValidationError(_("This ticket is already resolved."))
     transition_check(ticket, StateCategory.RESOLVED)
-    at = timezone.now()
+    at = at or timezone.now()
     state = state_default(StateCategory.RESOLVED)
     article = Article.objects.create(
         ticket=ticket,
@@ -304,12 +314,14 @@ def ticket_resolve(
 
 
 @transaction.atomic
-def ticket_close(*, ticket: Ticket, actor: User, expected_version: int | None = None) -> Ticket:
+def ticket_close(
+    *, ticket: Ticket, actor: User, expected_version: int | None = None, at: datetime | None = None
+) -> Ticket:
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.CLOSE)
     if ticket.state_category != StateCategory.RESOLVED:
         raise ValidationError(_("Only a resolved ticket can be closed."))
-    at = timezone.now()
+    at = at or timezone.now()
     state = state_default(StateCategory.CLOSED)
     ticket_write(
         ticket,
@@ -328,13 +340,18 @@ def reopen_steps_and_updates(ticket: Ticket, at: datetime) -> tuple[list[Step], 
 
 @transaction.atomic
 def ticket_reopen(
-    *, ticket: Ticket, actor: User, reason: str = "", expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.REOPEN)
     if ticket.state_category != StateCategory.RESOLVED:
         raise ValidationError(_("Only a resolved ticket can be reopened."))
-    at = timezone.now()
+    at = at or timezone.now()
     steps, updates = reopen_steps_and_updates(ticket, at)
     steps[-1] = Step(EventAction.REOPENED, new=reason.strip())
     ticket_write(ticket, actor=actor, steps=steps, updates=updates, at=at)

@@ -1,5 +1,7 @@
 """Messages on a ticket: customer messages, public replies, internal notes."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -74,6 +76,7 @@ def article_add_customer(
     email: EmailMeta | None = None,
     body_html: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Article:
     """A message from the requester's side. It reopens a resolved ticket and ends a wait on
     the customer; a closed ticket takes no more messages."""
@@ -88,7 +91,7 @@ def article_add_customer(
     body = require_text(body, field="body", message=_("Please write a message."))
     attachments = list(attachments)
     attachments_check(attachments)
-    at = timezone.now()
+    at = at or timezone.now()
     article = _article_create(
         ticket=ticket,
         kind=kind,
@@ -123,6 +126,7 @@ def article_add_reply(
     attachments: list[IncomingFile] | tuple = (),
     ask_customer: bool = False,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Article:
     """A public reply from the help desk. ``ask_customer`` waits for the customer's answer (R9)."""
     ticket = ticket_lock(ticket, expected_version)
@@ -133,7 +137,7 @@ def article_add_reply(
         transition_check(ticket, StateCategory.PENDING_CUSTOMER)
     attachments = list(attachments)
     attachments_check(attachments)
-    at = timezone.now()
+    at = at or timezone.now()
     article = _article_create(
         ticket=ticket,
         kind=ArticleKind.WEB,
@@ -173,6 +177,7 @@ def article_add_note(
     email: EmailMeta | None = None,
     body_html: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Article:
     """An internal article: never shown to the requester, never sent by mail."""
     ticket = ticket_lock(ticket, expected_version)
@@ -185,7 +190,7 @@ def article_add_note(
         vendor_id = ticket.vendor_id  # the vendor's own mail, matched to the ticket it works on
     attachments = list(attachments)
     attachments_check(attachments)
-    at = timezone.now()
+    at = at or timezone.now()
     article = _article_create(
         ticket=ticket,
         kind=kind,

@@ -1,5 +1,7 @@
 """Who works on a ticket: qualification, assignment, escalation, hand-back, forwarding (R8-R10)."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,6 +60,7 @@ def ticket_qualify(
     type: str,
     priority: int,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Set category, type and priority; each change, including recategorisation, is recorded."""
     ticket = ticket_lock(ticket, expected_version)
@@ -82,6 +85,7 @@ def ticket_qualify(
         actor=actor,
         steps=steps,
         updates={"category": category, "type": type, "priority": int(priority)},
+        at=at,
     )
     return ticket
 
@@ -94,6 +98,7 @@ def ticket_assign(
     team: Team | None,
     owner: User | None,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.ASSIGN)
@@ -113,7 +118,7 @@ def ticket_assign(
     steps = [s for s in steps if s]
     if not steps:
         return ticket
-    at = timezone.now()
+    at = at or timezone.now()
     updates = {"team": team, "owner": owner}
     level_follows_team = (
         team is not None
@@ -141,6 +146,7 @@ def ticket_escalate(
     mode: str,
     reason: str,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Escalate from level 1 to a level-2 team, as a transfer or as a referral (R8)."""
     ticket = ticket_lock(ticket, expected_version)
@@ -153,7 +159,7 @@ def ticket_escalate(
         raise ValidationError(_("Only a level 1 ticket can be escalated to level 2."))
     if team.level != Level.L2:
         raise ValidationError(_("Choose a level 2 team."), field="team")
-    at = timezone.now()
+    at = at or timezone.now()
     steps = [
         Step(
             EventAction.ESCALATED,
@@ -198,6 +204,7 @@ def ticket_escalate_to_vendor(
     reason: str,
     reference: str = "",
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Hand the ticket to an outside vendor's second line (R10). Help desk only."""
     ticket = ticket_lock(ticket, expected_version)
@@ -207,7 +214,7 @@ def ticket_escalate_to_vendor(
     if ticket.level == Level.VENDOR:
         raise ValidationError(_("The ticket is already with a vendor."))
     transition_check(ticket, StateCategory.PENDING_VENDOR)
-    at = timezone.now()
+    at = at or timezone.now()
     state = state_default(StateCategory.PENDING_VENDOR)
     steps = [
         Step(
@@ -246,14 +253,19 @@ def _last_escalation(ticket: Ticket, to_level: str) -> dict:
 
 @transaction.atomic
 def ticket_hand_back(
-    *, ticket: Ticket, actor: User, answer: str, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    answer: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Return the ticket one level down with an answer: vendor -> help desk, level 2 -> level 1."""
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.HAND_BACK)
     _require_active(ticket)
     answer = require_text(answer, field="answer", message=_("Write the answer you hand back."))
-    at = timezone.now()
+    at = at or timezone.now()
     updates: dict = {}
     steps: list[Step | None] = []
     if ticket.level == Level.VENDOR:
@@ -301,7 +313,13 @@ def ticket_hand_back(
 
 @transaction.atomic
 def ticket_forward(
-    *, ticket: Ticket, actor: User, team: Team, reason: str, expected_version: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    team: Team,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
     """Send the ticket to another team (another department) (R9)."""
     ticket = ticket_lock(ticket, expected_version)
@@ -326,7 +344,7 @@ def ticket_forward(
     if ticket.level != Level.VENDOR and not ticket.in_referral:
         steps.append(change_step(ticket, "level", team.level))
         updates["level"] = team.level
-    ticket_write(ticket, actor=actor, steps=[s for s in steps if s], updates=updates)
+    ticket_write(ticket, actor=actor, steps=[s for s in steps if s], updates=updates, at=at)
     return ticket
 
 

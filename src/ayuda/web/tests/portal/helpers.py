@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import organisation_make, site_make, user_make
+from ayuda.tickets.models import Article, Attachment, Ticket, TicketEvent
 from ayuda.tickets.tests.factories import category_make
 
 FIREFOX_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -79,3 +80,13 @@ __all__ = [
     "software_category",
     "upload",
 ]
+
+
+def nothing_created() -> bool:
+    """No ticket, article, attachment or event exists (a refused submission left no trace)."""
+    return not (
+        Ticket.objects.exists()
+        or Article.objects.exists()
+        or Attachment.objects.exists()
+        or TicketEvent.objects.exists()
+    )

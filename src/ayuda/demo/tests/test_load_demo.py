@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ayuda.accounts.models import Organisation, Role, User
-from ayuda.core.management.commands.load_demo import DEMO_PASSWORD
+from ayuda.demo.data.desk import DEMO_PASSWORD
 from ayuda.tickets.history import chain_verify
 from ayuda.tickets.models import (
     Article,
