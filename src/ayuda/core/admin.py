@@ -1,10 +1,14 @@
 from functools import cached_property
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, models
+from django.utils.text import capfirst, format_lazy
 
 from .cache import lookups_changed
+from .i18n import language_codes, translations_clean
 
 ESTIMATE_ABOVE = 100_000
 
@@ -56,3 +60,88 @@ class LookupsAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         lookups_changed()
+
+
+def _translation_inputs(model, field: str) -> dict[str, forms.Field]:
+    """One optional input per language other than the site's, for ``field``'s translations."""
+    base = model._meta.get_field(field)
+    inputs = {}
+    for code, language in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        if isinstance(base, models.TextField):
+            widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        else:
+            widget = forms.TextInput(attrs={"class": "vTextField"})
+        inputs[f"{field}_{code}"] = forms.CharField(
+            label=format_lazy("{} ({})", capfirst(base.verbose_name), language),
+            required=False,
+            max_length=base.max_length,
+            widget=widget,
+        )
+    return inputs
+
+
+class TranslationsForm(forms.ModelForm):
+    """Edits ``<field>_i18n`` (a JSON object, see ``core.i18n``) as one input per language,
+    ``<field>_es``, ``<field>_it``…; a blank input removes that language's text."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.translated_fields:
+            values = getattr(self.instance, f"{field}_i18n", None) or {}
+            for code in language_codes():
+                name = f"{field}_{code}"
+                if name in self.fields and not self.is_bound:
+                    self.initial[name] = values.get(code, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in self.translated_fields:
+            shown = {code for code in language_codes() if f"{field}_{code}" in self.fields}
+            kept = {
+                code: text
+                for code, text in (getattr(self.instance, f"{field}_i18n", None) or {}).items()
+                if code not in shown
+            }
+            typed = {code: cleaned.get(f"{field}_{code}", "") for code in shown}
+            setattr(self.instance, f"{field}_i18n", kept | translations_clean(typed))
+        return cleaned
+
+
+def translations_form(model, fields: tuple[str, ...]) -> type[TranslationsForm]:
+    """A ModelForm for ``model`` whose ``fields`` are translated (``<field>_i18n``)."""
+    attrs = {"translated_fields": fields}
+    for field in fields:
+        attrs |= _translation_inputs(model, field)
+    return type(f"{model.__name__}TranslationsForm", (TranslationsForm,), attrs)
+
+
+class TranslationsAdmin(admin.ModelAdmin):
+    """Shows a translated field's per-language inputs right after the field itself and never
+    the raw JSON. Set ``translated_fields``, ``form = translations_form(Model, fields)`` and
+    ``exclude`` the ``<field>_i18n`` columns."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if not self._is_input(f)]
+        ordered = []
+        for name in fields:
+            ordered.append(name)
+            if name in self.translated_fields:
+                ordered += [
+                    f"{name}_{code}"
+                    for code in language_codes()
+                    if f"{name}_{code}" in self.form.base_fields
+                ]
+        return ordered
+
+    def _is_input(self, name: str) -> bool:
+        return any(
+            name == f"{field}_{code}"
+            for field in self.translated_fields
+            for code in language_codes()
+        )

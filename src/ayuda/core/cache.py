@@ -9,6 +9,9 @@ Each process also keeps the lists it has read, under the same key: a request the
 small read (the version) instead of one read and one unpickling per list. The version is a
 fresh token each time, never a counter, so a cache that was emptied (a Redis restart, a
 test's rollback) cannot bring back a version number whose lists a process still holds.
+
+A list whose objects carry text in the reader's language (the categories' translated paths,
+``web/agent/lookups.py``) is cached once per language: put the language in its ``name``.
 """
 
 import time

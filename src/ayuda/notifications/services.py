@@ -196,7 +196,6 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
         "requester_name": ticket.requester.first_name or ticket.requester.display_name(),
         "article": plan.article,
         "event": plan.event,
-        "state": ticket.state.display_name if ticket.state_id else "",
         "url": ticket_url(ticket),
         "vendor": ticket.vendor,
         "reason": (plan.event.data or {}).get("reason", ""),
@@ -206,6 +205,8 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
         .first(),
     }
     with translation.override(plan.language):
+        # Configured names in the recipient's language, not the language of whoever acted.
+        context["state"] = ticket.state.display_name if ticket.state_id else ""
         context["to_category"] = (plan.event.data or {}).get("to_category", "")
         if plan.kind == OutgoingKind.ACKNOWLEDGEMENT:
             is_new = plan.event.action == EventAction.CREATED

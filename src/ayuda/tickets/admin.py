@@ -4,20 +4,28 @@ change to a ticket goes through the services so it is recorded in the history.""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from ayuda.core.admin import LargeTableAdmin, LookupsAdmin
+from ayuda.core.admin import LargeTableAdmin, LookupsAdmin, TranslationsAdmin, translations_form
 
 from .models import Category, SavedView, Ticket, TicketEvent, TicketState
 
 
 @admin.register(TicketState)
-class TicketStateAdmin(LookupsAdmin):
+class TicketStateAdmin(TranslationsAdmin, LookupsAdmin):
+    """Names in each language: one input per language (R35)."""
+
+    translated_fields = ("name",)
+    form = translations_form(TicketState, translated_fields)
+    exclude = ["name_i18n"]
     list_display = ["name", "category", "is_default", "position"]
     list_editable = ["position"]
     list_filter = ["category"]
 
 
 @admin.register(Category)
-class CategoryAdmin(LookupsAdmin):
+class CategoryAdmin(TranslationsAdmin, LookupsAdmin):
+    translated_fields = ("name", "description")
+    form = translations_form(Category, translated_fields)
+    exclude = ["name_i18n", "description_i18n"]
     list_display = ["__str__", "is_software", "default_team", "routes_to_level_2", "is_active"]
     list_filter = ["is_software", "is_active"]
     search_fields = ["name"]

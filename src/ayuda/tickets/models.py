@@ -7,6 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ayuda.accounts.models import Level, Organisation, Site, Team, Vendor
+from ayuda.core.i18n import translated
+
+I18N_HELP = _('Translations, one per language: {"es": "…", "it": "…"}.')
 
 
 class StateCategory(models.TextChoices):
@@ -62,6 +65,9 @@ class EscalationMode(models.TextChoices):
 
 class TicketState(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_i18n = models.JSONField(
+        _("name, translated"), default=dict, blank=True, help_text=I18N_HELP
+    )
     category = models.CharField(_("category"), max_length=20, choices=StateCategory.choices)
     is_default = models.BooleanField(
         _("default for its category"),
@@ -87,9 +93,10 @@ class TicketState(models.Model):
 
     @property
     def display_name(self) -> str:
+        """The name in the active language; a default state's name is also a msgid."""
         from django.utils.translation import gettext
 
-        return gettext(self.name)
+        return translated(self.name_i18n, gettext(self.name))
 
 
 class Category(models.Model):
@@ -104,7 +111,13 @@ class Category(models.Model):
         verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=200)
+    name_i18n = models.JSONField(
+        _("name, translated"), default=dict, blank=True, help_text=I18N_HELP
+    )
     description = models.TextField(_("description"), blank=True)
+    description_i18n = models.JSONField(
+        _("description, translated"), default=dict, blank=True, help_text=I18N_HELP
+    )
     is_software = models.BooleanField(
         _("software problem"),
         default=False,
@@ -116,7 +129,10 @@ class Category(models.Model):
         blank=True,
         help_text=_(
             'A list of fields: {"name": "serial", "label": "Serial number", '
-            '"type": "text|textarea|url|choice", "required": true, "choices": []}'
+            '"type": "text|textarea|url|choice", "required": true, "choices": []}. '
+            '"label", "help" and each choice\'s label may be one text per language: '
+            '{"en": "Serial number", "es": "Número de serie", "it": "Numero di serie"}; '
+            'a translated choice is {"value": "laser", "label": {"en": "Laser", "es": "Láser"}}.'
         ),
     )
     default_team = models.ForeignKey(
@@ -150,9 +166,33 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
+        """The configured path, in no particular reader's language (history records it)."""
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
 
+    @property
+    def display_name(self) -> str:
+        return translated(self.name_i18n, self.name)
+
+    @property
+    def display_description(self) -> str:
+        return translated(self.description_i18n, self.description)
+
+    def display_path(self, *, language: str | None = None) -> str:
+        """The path, "Parent › Child", in ``language`` (the active one if not given)."""
+        names, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(translated(node.name_i18n, node.name, language=language))
+            node = node.parent if node.parent_id else None
+        return " › ".join(reversed(names))
+
     def clean(self) -> None:
+        from .extra_fields import extra_fields_check
+
+        try:
+            extra_fields_check(self.extra_fields)
+        except ValidationError as error:
+            raise ValidationError({"extra_fields": error.messages}) from error
         if self.routes_to_level_2 and (
             self.default_team is None or self.default_team.level != Level.L2
         ):

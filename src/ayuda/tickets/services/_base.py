@@ -164,7 +164,13 @@ def state_step(ticket: Ticket, state: TicketState) -> Step | None:
         field="state",
         old=ticket.state.name,
         new=state.name,
-        data={"from_category": ticket.state_category, "to_category": state.category},
+        data={
+            "from_category": ticket.state_category,
+            "to_category": state.category,
+            # the names above are the configured ones; readers see them translated by id
+            "from_id": ticket.state_id,
+            "to_id": state.pk,
+        },
     )
 
 

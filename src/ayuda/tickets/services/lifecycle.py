@@ -12,6 +12,7 @@ from ayuda.core.errors import PermissionDeniedError, ValidationError
 
 from .. import permissions
 from ..attachments import IncomingFile, attachments_check
+from ..extra_fields import spec_choices, spec_label, specs_of
 from ..history import Step, events_record
 from ..models import (
     Article,
@@ -97,18 +98,17 @@ def _check_form(*, category: Category | None, description: str, environment: dic
                 raise ValidationError(
                     _("Software problems need the %(field)s.") % {"field": label}, field=name
                 )
-    for spec in category.extra_fields or []:
+    for spec in specs_of(category):
+        label = spec_label(spec)
         if spec.get("required") and not str(extra.get(spec["name"], "")).strip():
             raise ValidationError(
-                _("Please fill in “%(label)s”.") % {"label": spec.get("label", spec["name"])},
-                field=spec["name"],
+                _("Please fill in “%(label)s”.") % {"label": label}, field=spec["name"]
             )
-        choices = spec.get("choices")
+        values = {value for value, _label in spec_choices(spec)}
         value = extra.get(spec["name"])
-        if choices and value and value not in choices:
+        if values and value and value not in values:
             raise ValidationError(
-                _("Choose one of the offered values for “%(label)s”.")
-                % {"label": spec.get("label", spec["name"])},
+                _("Choose one of the offered values for “%(label)s”.") % {"label": label},
                 field=spec["name"],
             )
 

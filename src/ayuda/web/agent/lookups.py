@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from ayuda.accounts.models import (
     CUSTOMER_ROLES,
@@ -16,18 +17,20 @@ from ayuda.accounts.models import (
     Vendor,
 )
 from ayuda.core.cache import cached_list, lookups_version
+from ayuda.core.i18n import translated
 from ayuda.tickets.models import Category, TicketState
 from ayuda.tickets.selectors import TicketRefs, vendor_ticket_refs
 
 
-def _categories_labelled() -> list[Category]:
+def _categories_labelled(language: str) -> list[Category]:
+    """Every category with its path in ``language`` as ``label``, sorted by it."""
     rows = list(Category.objects.order_by("name"))
     by_id = {c.pk: c for c in rows}
     for category in rows:
         names, node, seen = [], category, set()
         while node is not None and node.pk not in seen:
             seen.add(node.pk)
-            names.append(node.name)
+            names.append(translated(node.name_i18n, node.name, language=language))
             node = by_id.get(node.parent_id)
         category.label = " › ".join(reversed(names))
     return sorted(rows, key=lambda c: c.label.lower())
@@ -117,8 +120,14 @@ class Lookups:
         return {t.pk: t.name for t in self._all_teams}
 
     @cached_property
+    def language(self) -> str:
+        return get_language() or settings.LANGUAGE_CODE
+
+    @cached_property
     def _all_categories(self) -> list[Category]:
-        return self._cached("categories", _categories_labelled)
+        # Their labels are translated: one list per language (the objects are shared).
+        language = self.language
+        return self._cached(f"categories:{language}", lambda: _categories_labelled(language))
 
     @cached_property
     def categories(self) -> list[Category]:
@@ -176,7 +185,14 @@ class Lookups:
 
     @cached_property
     def state_names(self) -> dict[int, str]:
+        """Each state's name in the request's language (the list itself holds no text that
+        depends on the language, so one cached list serves every language)."""
         return {s.pk: s.display_name for s in self.states}
+
+    @cached_property
+    def state_names_by_name(self) -> dict[str, str]:
+        """The same, keyed by the configured name history events recorded."""
+        return {s.name: s.display_name for s in self.states}
 
 
 CUSTOMER_SEARCH_LIMIT = 50

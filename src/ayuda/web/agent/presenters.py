@@ -5,6 +5,7 @@ Display only: nothing here decides what a user may see or do.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -22,6 +23,9 @@ from ayuda.tickets.models import (
     TicketEvent,
     TicketType,
 )
+
+if TYPE_CHECKING:
+    from .lookups import Lookups
 
 AGE_WARN = timedelta(days=1)
 AGE_OLD = timedelta(days=3)
@@ -122,15 +126,39 @@ class EventView:
 
 
 USER_FIELDS = frozenset({"owner"})
+CONFIG_FIELDS = frozenset({"state", "category"})  # named by administrators, translated
 
 
-def event_view(event: TicketEvent, user_names: dict[int, str] | None = None) -> EventView:
-    """``user_names`` turns the stored user name of an owner change into a display name."""
+def config_label(field: str, pk: int | None, stored: str, lookups: "Lookups") -> str | None:
+    """A state's or category's name in the reader's language, for a value an event recorded
+    under its configured name (by id when the event has it, else by the state's unique name);
+    None when it is neither, or no longer exists."""
+    if not stored:
+        return None
+    if field == "state":
+        return lookups.state_names.get(pk) or lookups.state_names_by_name.get(stored)
+    if field == "category":
+        return lookups.category_labels.get(pk)
+    return None
+
+
+def event_view(
+    event: TicketEvent,
+    user_names: dict[int, str] | None = None,
+    *,
+    lookups: "Lookups | None" = None,
+) -> EventView:
+    """``user_names`` turns the stored user name of an owner change into a display name;
+    ``lookups`` names states and categories in the reader's language."""
     data = event.data or {}
     old, new = event.old_value, event.new_value
     if event.field in USER_FIELDS and user_names:
         old = user_names.get(data.get("from_id"), old)
         new = user_names.get(data.get("to_id"), new)
+    old_label, new_label = value_label(event.field, old), value_label(event.field, new)
+    if lookups is not None and event.field in CONFIG_FIELDS:
+        old_label = config_label(event.field, data.get("from_id"), old, lookups) or old_label
+        new_label = config_label(event.field, data.get("to_id"), new, lookups) or new_label
     details = []
     if mode := data.get("mode"):
         details.append(_choice_label(EscalationMode, mode))
@@ -141,15 +169,13 @@ def event_view(event: TicketEvent, user_names: dict[int, str] | None = None) -> 
     if reason := data.get("reason"):
         details.append(_("Reason: %(reason)s") % {"reason": reason})
     if event.action == EventAction.ESCALATED and data.get("team"):
-        new = f"{value_label(event.field, new)} · {data['team']}"
-    else:
-        new = value_label(event.field, new)
+        new_label = f"{new_label} · {data['team']}"
     return EventView(
         event=event,
         action=_choice_label(EventAction, event.action),
         field=field_label(event.field),
-        old=value_label(event.field, old),
-        new=new,
+        old=old_label,
+        new=new_label,
         detail=" · ".join(details),
     )
 
@@ -196,6 +222,7 @@ def timeline_merge(
     user_names: dict[int, str] | None = None,
     *,
     contact: bool = True,
+    lookups: "Lookups | None" = None,
 ) -> list[TimelineEntry]:
     """Articles and events in time order; at the same moment, the message comes first."""
     entries = [
@@ -217,7 +244,7 @@ def timeline_merge(
             TimelineEntry(
                 "event",
                 e.at,
-                event=event_view(e, user_names),
+                event=event_view(e, user_names, lookups=lookups),
                 who=person_name(e.actor, contact=contact),
             ),
         )

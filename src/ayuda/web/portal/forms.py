@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from ayuda.accounts.models import Role, Site, User
 from ayuda.core.errors import ValidationError
 from ayuda.tickets.attachments import IncomingFile, attachments_check, attachments_count_check
+from ayuda.tickets.extra_fields import spec_choices, spec_help, spec_label, specs_of
 from ayuda.tickets.models import Category, TicketType
 
 PORTAL_TYPES = [
@@ -24,9 +25,11 @@ SOFTWARE_REQUIRED = gettext_lazy("Software problems need this; please fill it in
 
 
 def categories_active() -> list[tuple[Category, str]]:
-    """Active categories whose ancestors are active too, each with its "Parent › Child" label,
-    sorted by that label. One query whatever the depth of the tree."""
-    rows = {c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "is_active")}
+    """Active categories whose ancestors are active too, each with its "Parent › Child" label
+    in the active language, sorted by that label. One query whatever the depth of the tree."""
+    rows = {
+        c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "name_i18n", "is_active")
+    }
 
     def path(category: Category) -> list[Category] | None:
         chain, seen = [], set()
@@ -42,7 +45,7 @@ def categories_active() -> list[tuple[Category, str]]:
     for category in rows.values():
         chain = path(category)
         if chain:
-            labelled.append((category, " › ".join(c.name for c in chain)))
+            labelled.append((category, " › ".join(c.display_name for c in chain)))
     return sorted(labelled, key=lambda pair: pair[1].casefold())
 
 
@@ -181,9 +184,8 @@ class TicketForm(forms.Form):
         self.fields["site"].empty_label = _("No particular site")
         if user.role == Role.SITE_ADMIN:
             self.fields["site"].help_text = _("One of the sites you look after.")
-        for spec in (category.extra_fields if category else None) or []:
-            if isinstance(spec, dict) and spec.get("name"):
-                self.fields[EXTRA_PREFIX + spec["name"]] = extra_field(spec)
+        for spec in specs_of(category):
+            self.fields[EXTRA_PREFIX + spec["name"]] = extra_field(spec)
 
     @property
     def software_fields(self):
@@ -216,12 +218,12 @@ class TicketForm(forms.Form):
 
 
 def extra_field(spec: dict) -> forms.Field:
-    """A form field for one entry of a category's ``extra_fields``."""
+    """A form field for one entry of a category's ``extra_fields``, in the active language."""
     options = {
-        "label": spec.get("label") or spec["name"],
+        "label": spec_label(spec),
         "required": bool(spec.get("required")),
         # Django renders help text unescaped; this text comes from the category's settings.
-        "help_text": conditional_escape(spec.get("help", "")),
+        "help_text": conditional_escape(spec_help(spec)),
     }
     match spec.get("type", "text"):
         case "textarea":
@@ -231,8 +233,7 @@ def extra_field(spec: dict) -> forms.Field:
         case "url":
             return forms.URLField(max_length=500, assume_scheme="https", **options)
         case "choice":
-            choices = [(str(c), str(c)) for c in spec.get("choices") or []]
-            return forms.ChoiceField(choices=[("", "—"), *choices], **options)
+            return forms.ChoiceField(choices=[("", "—"), *spec_choices(spec)], **options)
         case _:
             return forms.CharField(max_length=1000, **options)
 

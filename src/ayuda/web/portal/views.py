@@ -21,6 +21,7 @@ from ayuda.core import ratelimit
 from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 from ayuda.tickets import selectors, services
 from ayuda.tickets.attachments import attachment_filename
+from ayuda.tickets.extra_fields import extra_answers
 from ayuda.tickets.models import (
     ArticleKind,
     Attachment,
@@ -194,17 +195,11 @@ def _ticket_create(request, form: TicketForm, category) -> Ticket:
 
 def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
-    labels = {}
-    if ticket.category_id:
-        labels = {
-            spec.get("name"): spec.get("label") or spec.get("name")
-            for spec in ticket.category.extra_fields or []
-            if isinstance(spec, dict)
-        }
     return {
         "ticket": ticket,
         "articles": timeline["articles"],
-        "extra_answers": [(labels.get(k, k), v) for k, v in (ticket.extra or {}).items()],
+        "category_label": ticket.category.display_path() if ticket.category_id else "",
+        "extra_answers": extra_answers(ticket.category, ticket.extra),
         "is_closed": ticket.state_category == StateCategory.CLOSED,
         "is_resolved": ticket.state_category == StateCategory.RESOLVED,
         "reply_form": reply_form or ReplyForm(),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError, ValidationError
 from ayuda.tickets import permissions, selectors
 from ayuda.tickets.attachments import attachment_filename
+from ayuda.tickets.extra_fields import extra_answers
 from ayuda.tickets.models import Attachment, Ticket, TicketEvent
 from ayuda.tickets.permissions import Action
 
@@ -53,19 +54,6 @@ def action_forms(
     return forms
 
 
-def extra_answers(ticket: Ticket) -> list[tuple[str, str]]:
-    """The category form's answers with the category's labels, then any unlabelled ones."""
-    specs = (ticket.category.extra_fields or []) if ticket.category else []
-    answers = dict(ticket.extra or {})
-    rows = []
-    for spec in specs:
-        name = spec.get("name")
-        if name in answers:
-            rows.append((spec.get("label") or name, str(answers.pop(name))))
-    rows += [(name, str(value)) for name, value in answers.items()]
-    return rows
-
-
 def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
@@ -76,9 +64,13 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         "ticket": ticket,
         "age": ticket_age(ticket),
         "category_label": lookups.category_labels.get(ticket.category_id, ""),
-        "extra_answers": extra_answers(ticket),
+        "extra_answers": extra_answers(ticket.category, ticket.extra),
         "timeline": timeline_merge(
-            timeline["articles"], timeline["events"], lookups.agent_names, contact=contact
+            timeline["articles"],
+            timeline["events"],
+            lookups.agent_names,
+            contact=contact,
+            lookups=lookups,
         ),
         "action_forms": forms,
         "can_view_history": Action.VIEW_HISTORY in allowed,
@@ -169,12 +161,17 @@ def ticket_history(request, pk: int):
     except PermissionDeniedError as err:
         raise PermissionDenied(err.message) from err
     events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq")
-    names = Lookups().agent_names
+    lookups = Lookups()
+    names = lookups.agent_names
     return render_page_or_fragment(
         request,
         "agent/history.html",
         "events",
-        {"ticket": ticket, "events": [event_view(e, names) for e in events], "nav": "queue"},
+        {
+            "ticket": ticket,
+            "events": [event_view(e, names, lookups=lookups) for e in events],
+            "nav": "queue",
+        },
     )
 
 
