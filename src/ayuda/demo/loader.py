@@ -21,6 +21,7 @@ from ayuda.tickets.models import Category
 
 from .data.desk import (
     CATEGORIES,
+    CATEGORY_NAMES,
     DEMO_MARKER_ORGANISATION,
     DEMO_PASSWORD,
     ORGANISATIONS,
@@ -113,6 +114,7 @@ def reference_data_create() -> Demo:
                 "is_software": is_software,
                 "default_team": teams[team],
                 "extra_fields": extra_fields,
+                "name_i18n": CATEGORY_NAMES.get(name, {}),
                 "routes_to_level_2": False,  # the front line receives every ticket first
             },
         )[0]

@@ -132,10 +132,15 @@ FRONT_LINE_AGENTS = {"es": ("lucia",), "it": ("marco",), "en": ("lucia", "marco"
 # (Category.routes_to_level_2 stays False): the front line receives every ticket first, and a
 # level 2 default team is where the front line escalates the category's tickets.
 COUNTER_FIELDS = [
-    {"name": "serial", "label": "Serial number", "type": "text", "required": True},
+    {
+        "name": "serial",
+        "label": {"en": "Serial number", "es": "Número de serie", "it": "Numero di serie"},
+        "type": "text",
+        "required": True,
+    },
     {
         "name": "model",
-        "label": "Model",
+        "label": {"en": "Model", "es": "Modelo", "it": "Modello"},
         "type": "choice",
         "required": False,
         "choices": ["CC-200", "CC-300 3D"],
@@ -155,3 +160,14 @@ CATEGORIES = [
     ("Accounts and access", None, False, "Service Desk", []),
     ("Password reset", "Accounts and access", False, "Service Desk", []),
 ]
+# Category names in the requesters' languages (names that read the same stay untranslated).
+CATEGORY_NAMES = {
+    "Hardware": {"es": "Equipos", "it": "Dispositivi"},
+    "People counter": {"es": "Contador de personas", "it": "Conta persone"},
+    "POS terminal": {"es": "Terminal punto de venta (TPV)", "it": "Terminale POS"},
+    "Printer": {"es": "Impresora", "it": "Stampante"},
+    "Point of sale app": {"es": "Aplicación de TPV", "it": "App di cassa"},
+    "Network": {"es": "Red", "it": "Rete"},
+    "Accounts and access": {"es": "Cuentas y accesos", "it": "Account e accessi"},
+    "Password reset": {"es": "Restablecer contraseña", "it": "Reimpostazione password"},
+}

@@ -46,6 +46,9 @@ def test_load_demo_covers_roles_states_channels_and_is_idempotent(settings, tmp_
     assert Organisation.objects.count() == 2
     assert Category.objects.filter(is_software=True).exists()
     assert Category.objects.exclude(extra_fields=[]).exists()
+    printer = Category.objects.get(name="Printer")
+    assert printer.display_path(language="es") == "Equipos › Impresora"
+    assert printer.display_path(language="it") == "Dispositivi › Stampante"
     assert Ticket.objects.filter(vendor__isnull=False).exists()
     assert Ticket.objects.filter(referral_team__isnull=False).exists()
 
