@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.utils import timezone, translation
 
+from .cache import request_scope
+
 
 class UserPreferencesMiddleware:
     """Serve a signed-in user in their own language and time zone.
@@ -32,3 +34,14 @@ class UserPreferencesMiddleware:
             timezone.deactivate()
             translation.deactivate()
         return response
+
+
+class LookupsRequestMiddleware:
+    """Read the select-box lists' version once per request (``ayuda.core.cache``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_scope():
+            return self.get_response(request)

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ayuda.core.middleware.UserPreferencesMiddleware",
+    "ayuda.core.middleware.LookupsRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -260,6 +261,10 @@ AYUDA_NOTIFICATIONS_SETTLE_SECONDS = 120  # the sweep leaves younger events to t
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "ayuda.notifications.tasks.notifications_sweep",
     "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["ratelimit-counters-purge"] = {
+    "task": "ayuda.core.tasks.ratelimit_counters_purge",
+    "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
     "task": "ayuda.notifications.tasks.outgoing_retry_due",

@@ -122,7 +122,7 @@ def ticket_new(request):
         if not form.is_valid() or category is None:
             if category is None and not category_form.errors:
                 category_form.add_error("category", _("Choose the category of your request."))
-        elif ratelimit.hit(
+        elif ratelimit.counter_hit(
             f"portal:ticket_create:{user.pk}", limit=SUBMISSIONS_PER_HOUR, window_seconds=3600
         ):
             form.add_error(

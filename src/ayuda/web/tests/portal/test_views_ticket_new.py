@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ayuda.tickets.models import Article, Attachment, Category, Channel, Ticket, TicketEvent
@@ -518,3 +520,45 @@ def test_category_help_is_shown(client):
 
     # then
     assert "Say which office you are in." in response.content.decode()
+
+
+def _create_queries(client, answers) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, answers)
+    assert response.status_code == 302
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_ticket_costs_a_fixed_number_of_queries(client):
+    # given: the select-box lists in the cache (the default outside the test settings)
+    category = plain_category()
+    client.force_login(requester_make())
+    answers = {"category": category.pk, "subject": "s", "description": "d", "type": "incident"}
+    with override_settings(AYUDA_LOOKUP_CACHE_SECONDS=60):
+        _create_queries(client, answers)  # the first request fills the cache
+
+        # when
+        queries = _create_queries(client, answers)
+
+    # then: session, user, the rate-limit counter (one upsert), then the ticket in one
+    # transaction (a savepoint inside the test's own): ticket, first message, "created"
+    # event, the ticket's history head
+    assert len(queries) == 9, "\n".join(queries)
+    assert sum('"core_ratecounter"' in sql for sql in queries) == 1
+    assert Ticket.objects.count() == 2
+
+
+def test_without_the_lists_cache_a_ticket_reads_categories_and_states_once(client):
+    # given
+    category = plain_category()
+    client.force_login(requester_make())
+    answers = {"category": category.pk, "subject": "s", "description": "d", "type": "incident"}
+    _create_queries(client, answers)
+
+    # when
+    queries = _create_queries(client, answers)
+
+    # then
+    assert len(queries) == 11, "\n".join(queries)
+    assert sum('FROM "tickets_category"' in sql for sql in queries) == 1
+    assert sum('FROM "tickets_ticketstate"' in sql for sql in queries) == 1
