@@ -22,6 +22,16 @@ from django.utils import timezone
 from .clients import client_ip  # noqa: F401  (kept here for existing callers)
 from .models import RateCounter
 
+COUNTER_HIT_SQL = (
+    'INSERT INTO "core_ratecounter" ("key", "window_start", "hits") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("key") DO UPDATE SET '
+    '"hits" = CASE WHEN "core_ratecounter"."window_start" > %s '
+    'THEN "core_ratecounter"."hits" + 1 ELSE 1 END, '
+    '"window_start" = CASE WHEN "core_ratecounter"."window_start" > %s '
+    'THEN "core_ratecounter"."window_start" ELSE excluded."window_start" END '
+    'RETURNING "hits"'
+)
+
 
 def reached(key: str, *, limit: int) -> bool:
     """Whether ``key`` has used up its attempts (without counting one)."""
@@ -50,19 +60,10 @@ def counter_hit(key: str, *, limit: int, window_seconds: int) -> bool:
     current window began ``window_seconds`` ago or more.
     """
     now = timezone.now()
-    table = connection.ops.quote_name(RateCounter._meta.db_table)
     start = connection.ops.adapt_datetimefield_value(now)
     fresh_after = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=window_seconds))
-    sql = (
-        f'INSERT INTO {table} ("key", "window_start", "hits") VALUES (%s, %s, 1) '
-        f'ON CONFLICT ("key") DO UPDATE SET '
-        f'"hits" = CASE WHEN {table}."window_start" > %s THEN {table}."hits" + 1 ELSE 1 END, '
-        f'"window_start" = CASE WHEN {table}."window_start" > %s '
-        f'THEN {table}."window_start" ELSE excluded."window_start" END '
-        f'RETURNING "hits"'
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key[:200], start, fresh_after, fresh_after])
+        cursor.execute(COUNTER_HIT_SQL, [key[:200], start, fresh_after, fresh_after])
         (hits,) = cursor.fetchone()
     return hits > limit
 
