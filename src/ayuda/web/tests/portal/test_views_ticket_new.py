@@ -4,6 +4,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ayuda.core.models import RateCounter
 from ayuda.tickets.models import Article, Attachment, Category, Channel, Ticket, TicketEvent
 
 from .helpers import (
@@ -489,6 +490,7 @@ def test_submissions_are_rate_limited_per_user(client, monkeypatch):
     assert (first.status_code, second.status_code, third.status_code) == (302, 302, 429)
     assert Ticket.objects.count() == 2
     assert "You have sent many tickets in the last hour" in third.content.decode()
+    assert RateCounter.objects.get().hits == 2  # the refused one wrote nothing
     assert 'value="s"' in third.content.decode()
     client.force_login(requester_make())
     assert client.post(URL, answers).status_code == 302  # another user is not affected
@@ -540,10 +542,11 @@ def test_a_ticket_costs_a_fixed_number_of_queries(client):
         # when
         queries = _create_queries(client, answers)
 
-    # then: session, user, the rate-limit counter (one upsert), then the ticket in one
-    # transaction (a savepoint inside the test's own): ticket, first message, "created"
-    # event, the ticket's history head
-    assert len(queries) == 9, "\n".join(queries)
+    # then: session, user, then one transaction (a savepoint inside the test's own): the
+    # rate-limit counter (one upsert) and, in the service's savepoint, the ticket, its first
+    # message, its "created" event and its history head
+    assert len(queries) == 11, "\n".join(queries)
+    assert queries[2].startswith("SAVEPOINT") and queries[3].startswith("INSERT INTO")
     assert sum('"core_ratecounter"' in sql for sql in queries) == 1
     assert Ticket.objects.count() == 2
 
@@ -559,6 +562,6 @@ def test_without_the_lists_cache_a_ticket_reads_categories_and_states_once(clien
     queries = _create_queries(client, answers)
 
     # then
-    assert len(queries) == 11, "\n".join(queries)
+    assert len(queries) == 13, "\n".join(queries)
     assert sum('FROM "tickets_category"' in sql for sql in queries) == 1
     assert sum('FROM "tickets_ticketstate"' in sql for sql in queries) == 1
