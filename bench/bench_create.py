@@ -238,53 +238,24 @@ def redis_queue_length(port: int) -> int:
     return int(out.stdout.strip() or 0)
 
 
-# CPU accounting: what each part costs per ticket, whatever else runs on the machine ------------
+# The worker's CPU (the web's and PostgreSQL's are read by create_driver.py) ----------------
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def process_tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
+def worker_cpu_seconds(root: int) -> float:
+    total = 0.0
     for name in os.listdir("/proc"):
-        if name.isdigit() and (fields := _stat(int(name))):
-            children.setdefault(int(fields[1]), []).append(int(name))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def cpu_of(pids) -> dict[int, float]:
-    """CPU seconds (user + system) of each process."""
-    out = {}
-    for pid in pids:
-        fields = _stat(pid)
-        if fields:
-            out[pid] = (int(fields[11]) + int(fields[12])) / TICKS
-    return out
-
-
-def backends(pg: str, database: str) -> list[int]:
-    out = subprocess.run(
-        ["psql", f"{pg}/postgres", "-Atc",
-         f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    return [int(x) for x in out.stdout.split()]
-
-
-def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(v - before.get(pid, 0.0) for pid, v in after.items())
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(name) == root or int(fields[1]) == root:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
 
 
 # The run ------------------------------------------------------------------------------------------
@@ -294,28 +265,17 @@ def harness(
     args, python: str, adapter: str, port: int, out: Path, start: int, pid: int, database: str
 ) -> dict:
     cmd = [
-        python, str(Path(args.peer_bench) / "workload.py"), "--adapter", adapter,
-        "--base-url", f"http://127.0.0.1:{port}", "--label", f"create-{adapter}",
-        "--server-pid", str(pid), "--out", str(out),
-        "create", "--mode", "form", "--concurrency", str(args.concurrency), "--n", str(args.n),
-        "--start", str(start),
+        python, str(ROOT / "bench" / "create_driver.py"), "--peer-bench", args.peer_bench,
+        "--adapter", adapter, "--base-url", f"http://127.0.0.1:{port}",
+        "--label", f"create-{adapter}", "--out", str(out), "--server-pid", str(pid),
+        "--pg", args.pg, "--database", database, "--n", str(args.n),
+        "--concurrency", str(args.concurrency), "--start", str(start),
     ]  # fmt: skip
-    load = os.getloadavg()[0]
     env = os.environ | {"ANCHOR_DIR": args.anchor_dir, "AYUDA_DIR": str(ROOT)}
-    # The harness logs its users in before timing; the CPU read spans the whole call, so it
-    # includes those log-ins (a few per 20 tickets for Ayuda, none for the peer's anonymous form).
-    web_before = cpu_of(process_tree(pid))
-    db_before = cpu_of(backends(args.pg, database))
-    subprocess.run(cmd, env=env, check=True, timeout=1500)
-    web = cpu_delta(web_before, cpu_of(process_tree(pid)))
-    db = cpu_delta(db_before, cpu_of(backends(args.pg, database)))
-    records = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
-    record = next(r for r in reversed(records) if r.get("phase") == "create")
-    record["load_before"] = round(load, 2)
-    made = max(record.get("n") or 0, 1)
-    record["web_cpu_ms_per_ticket"] = round(web * 1000 / made, 2)
-    record["db_cpu_ms_per_ticket"] = round(db * 1000 / made, 2)
-    return record
+    done = subprocess.run(cmd, env=env, check=True, timeout=1500, capture_output=True, text=True)
+    print(done.stdout, flush=True)
+    line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
 
 
 def main() -> None:
@@ -389,7 +349,7 @@ def main() -> None:
         time.sleep(3)  # the last task in the worker's hands
         drained_s = round(time.monotonic() - drain_started, 1)
         acknowledged = json.loads(ayuda_python(env, ACKNOWLEDGED, str(first_id)))
-        worker_cpu = sum(cpu_of(process_tree(celery.pid)).values())
+        worker_cpu = worker_cpu_seconds(celery.pid)
         acknowledged["worker_cpu_ms_per_ticket"] = round(
             worker_cpu * 1000 / max(acknowledged["tickets"], 1), 2
         )

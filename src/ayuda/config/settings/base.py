@@ -62,6 +62,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ayuda.config.urls"
+# Plain inputs and text areas printed by Python, the other widgets by Django's templates.
+FORM_RENDERER = "ayuda.core.renderers.FastRenderer"
 WSGI_APPLICATION = "ayuda.config.wsgi.application"
 
 TEMPLATES = [
