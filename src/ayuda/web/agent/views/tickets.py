@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +18,7 @@ from ayuda.tickets.permissions import Action
 from ..forms import TicketActionForm
 from ..lookups import Lookups
 from ..presenters import event_view, ticket_age, timeline_merge
+from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 
@@ -67,6 +69,7 @@ def extra_answers(ticket: Ticket) -> list[tuple[str, str]]:
 
 def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
+    entries = timeline_merge(timeline["articles"], timeline["events"], lookups.agent_names)
     forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
     allowed = permissions.allowed_actions(request.user, ticket)
     return {
@@ -74,7 +77,8 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         "age": ticket_age(ticket),
         "category_label": lookups.category_labels.get(ticket.category_id, ""),
         "extra_answers": extra_answers(ticket),
-        "timeline": timeline_merge(timeline["articles"], timeline["events"], lookups.agent_names),
+        "timeline": entries,
+        "timeline_html": timeline_html(entries, tz_name=timezone.get_current_timezone_name()),
         "action_forms": forms,
         "can_view_history": Action.VIEW_HISTORY in allowed,
         "nav": "queue",
