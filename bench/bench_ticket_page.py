@@ -9,7 +9,9 @@ Run on demand (not part of the test suite), against PostgreSQL, on a database lo
 It uses the database named by ``--database`` on the server ``DATABASE_URL`` points at (it
 migrates it, never drops it) and measures, through Django's test client (server time: URL
 resolution, middleware, session, selectors, template; no network), p50/p95 over ``--reps``
-requests and the queries of one request, for:
+requests, the CPU time the Django process spent on each (``time.process_time``: what the
+page costs whatever else runs on the machine, PostgreSQL's share apart), and the queries of
+one request, for:
 
 - ``GET /agent/tickets/<n>/`` as a level 1 agent, and ``GET /portal/tickets/<n>/`` as the
   ticket's requester, on tickets drawn at random from the whole table (each request another
@@ -82,14 +84,15 @@ def measure(client, urls, reps: int) -> dict:
 
     for url in urls[:3]:
         get(url)  # warm: the session, the select-box lists, the templates
-    samples = []
+    samples, cpu = [], []
     for i in range(reps):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         get(urls[i % len(urls)])
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         get(urls[0])
-    return summary(samples) | {"queries": len(ctx.captured_queries)}
+    return summary(samples) | {"queries": len(ctx.captured_queries), "cpu": summary(cpu)}
 
 
 def main() -> None:
@@ -140,20 +143,24 @@ def main() -> None:
         portal_pairs.append(
             (clients[ticket.requester_id], reverse("portal:ticket", args=[ticket.pk]))
         )
-    samples = []
+    samples, cpu = [], []
     for client, page in portal_pairs:
         client.get(page)
     for i in range(args.reps):
         client, page = portal_pairs[i % len(portal_pairs)]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         assert client.get(page).status_code == 200
         samples.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         portal_pairs[0][0].get(portal_pairs[0][1])
-    results["portal, random tickets"] = summary(samples) | {"queries": len(ctx.captured_queries)}
+    results["portal, random tickets"] = summary(samples) | {
+        "queries": len(ctx.captured_queries),
+        "cpu": summary(cpu),
+    }
     customer = Client()
     customer.force_login(requester)
     for name, ticket in (("3", few), ("30", many)):
@@ -170,10 +177,11 @@ def main() -> None:
         f"load average after the run {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} "
         "(1 / 5 / 15 min) on 2 cores.",
         "",
-        "| page | p50 ms | p95 ms | max ms | queries |",
-        "|---|---|---|---|---|",
+        "| page | p50 ms | p95 ms | max ms | web process CPU p50 / p95 ms | queries |",
+        "|---|---|---|---|---|---|",
         *[
-            f"| {name} | {r['p50']} | {r['p95']} | {r['max']} | {r['queries']} |"
+            f"| {name} | {r['p50']} | {r['p95']} | {r['max']} | "
+            f"{r['cpu']['p50']} / {r['cpu']['p95']} | {r['queries']} |"
             for name, r in results.items()
         ],
     ]
