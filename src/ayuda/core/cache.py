@@ -12,11 +12,17 @@ test's rollback) cannot bring back a version number whose lists a process still 
 
 A list whose objects carry text in the reader's language (the categories' translated paths,
 ``web/agent/lookups.py``) is cached once per language: put the language in its ``name``.
+
+Within a request (``LookupsRequestMiddleware``) the version is read once, however many lists
+the request uses: the portal's ticket form, the ticket services' default state and the
+workspace's select boxes share one read.
 """
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,17 +34,41 @@ LOCAL_MAX_ENTRIES = 64
 _local: dict[str, tuple[float, list]] = {}
 
 
+# The version as this request read it (None outside a request scope: read it every time).
+_request_version: ContextVar[list[str] | None] = ContextVar("lookups_request", default=None)
+
+
 def _token() -> str:
     return uuid.uuid4().hex[:16]
 
 
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Read the version at most once until the block ends (one request)."""
+    scope = _request_version.set([])
+    try:
+        yield
+    finally:
+        _request_version.reset(scope)
+
+
 def lookups_version() -> str:
-    return cache.get_or_set(VERSION_KEY, _token, timeout=None)
+    held = _request_version.get()
+    if held:
+        return held[0]
+    version = cache.get_or_set(VERSION_KEY, _token, timeout=None)
+    if held is not None:
+        held.append(version)
+    return version
 
 
 def lookups_changed() -> None:
     """Forget every cached list (call after changing teams, sites, categories, users…)."""
-    cache.set(VERSION_KEY, _token(), timeout=None)
+    version = _token()
+    cache.set(VERSION_KEY, version, timeout=None)
+    held = _request_version.get()
+    if held is not None:
+        held[:] = [version]
 
 
 def cached_list[T](

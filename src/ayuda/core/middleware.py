@@ -5,6 +5,8 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone, translation
 
+from .cache import request_scope
+
 
 class UserPreferencesMiddleware:
     """Serve a signed-in user in their own language and time zone.
@@ -54,3 +56,14 @@ class PermissionsPolicyMiddleware:
         if policy and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = permissions_policy_header(policy)
         return response
+
+
+class LookupsRequestMiddleware:
+    """Read the select-box lists' version once per request (``ayuda.core.cache``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_scope():
+            return self.get_response(request)

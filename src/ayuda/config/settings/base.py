@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ayuda.core.middleware.UserPreferencesMiddleware",
+    "ayuda.core.middleware.LookupsRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "ayuda.config.urls"
+# Plain inputs and text areas printed by Python, the other widgets by Django's templates.
+FORM_RENDERER = "ayuda.core.renderers.FastRenderer"
 WSGI_APPLICATION = "ayuda.config.wsgi.application"
 
 TEMPLATES = [
@@ -269,6 +272,10 @@ AYUDA_NOTIFICATIONS_SETTLE_SECONDS = 120  # the sweep leaves younger events to t
 CELERY_BEAT_SCHEDULE["notifications-sweep"] = {
     "task": "ayuda.notifications.tasks.notifications_sweep",
     "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["ratelimit-counters-purge"] = {
+    "task": "ayuda.core.tasks.ratelimit_counters_purge",
+    "schedule": 24 * 3600,
 }
 CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
     "task": "ayuda.notifications.tasks.outgoing_retry_due",

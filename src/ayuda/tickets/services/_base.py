@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import User
+from ayuda.core.cache import cached_list
 from ayuda.core.errors import ConflictError, ValidationError
 
 from ..attachments import IncomingFile, attachment_filename, attachments_check
@@ -54,10 +55,15 @@ class EmailMeta:
     sender_unverified: bool = False  # a staff address the receiving server did not verify
 
 
+def _states() -> list[TicketState]:
+    return list(TicketState.objects.order_by("position", "pk"))
+
+
 def state_default(category: str) -> TicketState:
-    state = TicketState.objects.filter(category=category, is_default=True).first()
-    if state is None:
-        state = TicketState.objects.filter(category=category).order_by("position").first()
+    """The state a ticket enters in ``category``: the one marked default, else the first by
+    position. From the cached state list (``ayuda.core.cache``; the admin refreshes it)."""
+    states = [s for s in cached_list("ticket_states", _states) if s.category == category]
+    state = next((s for s in states if s.is_default), states[0] if states else None)
     if state is None:
         raise ValidationError(_("No ticket state is configured for “%(c)s”.") % {"c": category})
     return state

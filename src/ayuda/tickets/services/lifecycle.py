@@ -113,7 +113,6 @@ def _check_form(*, category: Category | None, description: str, environment: dic
             )
 
 
-@transaction.atomic
 def _arrival(*, team: Team | None, category: Category | None) -> tuple[Team | None, str]:
     """The team and level a new ticket arrives at. A team chosen by whoever creates the ticket
     (an agent, a mailbox's setting) is kept. Otherwise the front line receives every ticket
@@ -127,6 +126,7 @@ def _arrival(*, team: Team | None, category: Category | None) -> tuple[Team | No
     return team, level
 
 
+@transaction.atomic
 def ticket_create(
     *,
     requester: User,

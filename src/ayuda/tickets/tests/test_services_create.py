@@ -2,6 +2,7 @@
 software environment and category fields, sites and who may raise a ticket for whom."""
 
 import pytest
+from django.db import DatabaseError, connection
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import site_make, user_make
@@ -288,3 +289,27 @@ def test_long_environment_values_are_cut_to_their_column_length():
     assert len(ticket.software_version) == 100
     assert len(ticket.browser) == 200
     assert len(ticket.url) == 500
+
+
+def test_ticket_create_is_one_transaction_a_failure_leaves_nothing_behind():
+    # given: the database refuses the history event, the last write of a new ticket
+    requester = user_make(role=Role.REQUESTER)
+
+    def refuse_events(execute, sql, params, many, context):
+        if 'INSERT INTO "tickets_ticketevent"' in sql:
+            raise DatabaseError("refused by the test")
+        return execute(sql, params, many, context)
+
+    # when
+    with connection.execute_wrapper(refuse_events), pytest.raises(DatabaseError):
+        services.ticket_create(
+            requester=requester,
+            actor=requester,
+            subject="Printer on fire",
+            description="It smells of smoke.",
+            channel=Channel.PORTAL,
+        )
+
+    # then: neither the ticket nor its first message was kept
+    assert not Ticket.objects.exists()
+    assert not Article.objects.exists()

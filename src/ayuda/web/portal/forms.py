@@ -5,10 +5,11 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import conditional_escape
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ayuda.accounts.models import Role, Site, User
+from ayuda.core.cache import cached_list
 from ayuda.core.errors import ValidationError
 from ayuda.tickets.attachments import IncomingFile, attachments_check, attachments_count_check
 from ayuda.tickets.extra_fields import spec_choices, spec_help, spec_label, specs_of
@@ -26,10 +27,15 @@ SOFTWARE_REQUIRED = gettext_lazy("Software problems need this; please fill it in
 
 def categories_active() -> list[tuple[Category, str]]:
     """Active categories whose ancestors are active too, each with its "Parent › Child" label
-    in the active language, sorted by that label. One query whatever the depth of the tree."""
-    rows = {
-        c.pk: c for c in Category.objects.only("pk", "parent_id", "name", "name_i18n", "is_active")
-    }
+    in the active language, sorted by that label. Kept with the select-box lists
+    (``ayuda.core.cache``), once per language: whole rows with their default team, so checking
+    and routing a new ticket reads nothing more."""
+    return cached_list(f"portal_categories:{get_language()}", _categories_active)
+
+
+def _categories_active() -> list[tuple[Category, str]]:
+    """One query whatever the depth of the tree."""
+    rows = {c.pk: c for c in Category.objects.select_related("default_team")}
 
     def path(category: Category) -> list[Category] | None:
         chain, seen = [], set()

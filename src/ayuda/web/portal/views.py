@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -124,20 +125,18 @@ def ticket_new(request):
         if not form.is_valid() or category is None:
             if category is None and not category_form.errors:
                 category_form.add_error("category", _("Choose the category of your request."))
-        elif ratelimit.hit(
-            f"portal:ticket_create:{user.pk}", limit=SUBMISSIONS_PER_HOUR, window_seconds=3600
-        ):
-            form.add_error(
-                None,
-                _(
-                    "You have sent many tickets in the last hour. Please wait a while before "
-                    "sending another, or add a message to one of your open tickets."
-                ),
-            )
-            status = 429
         else:
             try:
-                ticket = _ticket_create(request, form, category)
+                ticket = _ticket_create_counted(request, form, category)
+            except SubmissionLimitError:
+                form.add_error(
+                    None,
+                    _(
+                        "You have sent many tickets in the last hour. Please wait a while "
+                        "before sending another, or add a message to one of your open tickets."
+                    ),
+                )
+                status = 429
             except ValidationError as error:
                 form.add_service_error(error)
             except PermissionDeniedError:
@@ -170,6 +169,23 @@ def ticket_new(request):
         response = render(request, "portal/ticket_new.html", context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+class SubmissionLimitError(Exception):
+    """The requester has sent ``SUBMISSIONS_PER_HOUR`` tickets in the last hour."""
+
+
+def _ticket_create_counted(request, form: TicketForm, category) -> Ticket:
+    """Count the submission and create the ticket in one transaction: one commit for both.
+    Over the limit nothing is written (the counter stays at the limit or above it)."""
+    with transaction.atomic():
+        if ratelimit.counter_hit(
+            f"portal:ticket_create:{request.user.pk}",
+            limit=SUBMISSIONS_PER_HOUR,
+            window_seconds=3600,
+        ):
+            raise SubmissionLimitError
+        return _ticket_create(request, form, category)
 
 
 def _ticket_create(request, form: TicketForm, category) -> Ticket:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,7 @@ from ayuda.tickets.permissions import Action
 from ..forms import TicketActionForm
 from ..lookups import Lookups
 from ..presenters import event_view, person_name, ticket_age, timeline_merge
+from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 
@@ -56,22 +58,24 @@ def action_forms(
 
 def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
-    forms = action_forms(user=request.user, ticket=ticket, lookups=lookups, failed=failed)
     user = request.user
-    allowed = permissions.allowed_actions(user, ticket)
     contact = permissions.contact_visible(user, ticket.organisation)
+    entries = timeline_merge(
+        timeline["articles"],
+        timeline["events"],
+        lookups.agent_names,
+        contact=contact,
+        lookups=lookups,
+    )
+    forms = action_forms(user=user, ticket=ticket, lookups=lookups, failed=failed)
+    allowed = permissions.allowed_actions(user, ticket)
     return {
         "ticket": ticket,
         "age": ticket_age(ticket),
         "category_label": lookups.category_labels.get(ticket.category_id, ""),
         "extra_answers": extra_answers(ticket.category, ticket.extra),
-        "timeline": timeline_merge(
-            timeline["articles"],
-            timeline["events"],
-            lookups.agent_names,
-            contact=contact,
-            lookups=lookups,
-        ),
+        "timeline": entries,
+        "timeline_html": timeline_html(entries, tz_name=timezone.get_current_timezone_name()),
         "action_forms": forms,
         "can_view_history": Action.VIEW_HISTORY in allowed,
         # A vendor reads neither the requester's address and phone (unless the organisation

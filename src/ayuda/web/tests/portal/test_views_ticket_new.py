@@ -1,6 +1,10 @@
 import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ayuda.core.models import RateCounter
 from ayuda.tickets.models import Category, Channel, Ticket
 
 from .helpers import (
@@ -363,6 +367,7 @@ def test_submissions_are_rate_limited_per_user(client, monkeypatch):
     assert (first.status_code, second.status_code, third.status_code) == (302, 302, 429)
     assert Ticket.objects.count() == 2
     assert "You have sent many tickets in the last hour" in third.content.decode()
+    assert RateCounter.objects.get().hits == 2  # the refused one wrote nothing
     assert 'value="s"' in third.content.decode()
     client.force_login(requester_make())
     assert client.post(URL, answers).status_code == 302  # another user is not affected
@@ -394,3 +399,46 @@ def test_category_help_is_shown(client):
 
     # then
     assert "Say which office you are in." in response.content.decode()
+
+
+def _create_queries(client, answers) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(URL, answers)
+    assert response.status_code == 302
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_ticket_costs_a_fixed_number_of_queries(client):
+    # given: the select-box lists in the cache (the default outside the test settings)
+    category = plain_category()
+    client.force_login(requester_make())
+    answers = {"category": category.pk, "subject": "s", "description": "d", "type": "incident"}
+    with override_settings(AYUDA_LOOKUP_CACHE_SECONDS=60):
+        _create_queries(client, answers)  # the first request fills the cache
+
+        # when
+        queries = _create_queries(client, answers)
+
+    # then: session, user, then one transaction (a savepoint inside the test's own): the
+    # rate-limit counter (one upsert) and, in the service's savepoint, the ticket, its first
+    # message, its "created" event and its history head
+    assert len(queries) == 11, "\n".join(queries)
+    assert queries[2].startswith("SAVEPOINT") and queries[3].startswith("INSERT INTO")
+    assert sum('"core_ratecounter"' in sql for sql in queries) == 1
+    assert Ticket.objects.count() == 2
+
+
+def test_without_the_lists_cache_a_ticket_reads_categories_and_states_once(client):
+    # given
+    category = plain_category()
+    client.force_login(requester_make())
+    answers = {"category": category.pk, "subject": "s", "description": "d", "type": "incident"}
+    _create_queries(client, answers)
+
+    # when
+    queries = _create_queries(client, answers)
+
+    # then
+    assert len(queries) == 13, "\n".join(queries)
+    assert sum('FROM "tickets_category"' in sql for sql in queries) == 1
+    assert sum('FROM "tickets_ticketstate"' in sql for sql in queries) == 1
