@@ -23,6 +23,7 @@ from .models import (
 )
 from .permissions import (
     articles_visible_to,
+    escalations_held,
     events_visible_to,
     ticket_scope,
     ticket_visible_to,
@@ -240,11 +241,9 @@ def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
     )
     events: list[TicketEvent] = []
     if user.is_agent:
-        events = events_visible_to(
-            user,
-            list(ticket.events.select_related("actor").order_by("seq")),
-            {a.pk for a in articles},
-        )
+        history = list(ticket.events.select_related("actor").order_by("seq"))
+        escalations_held(ticket, events=history)  # the page's hand-back check needs no query
+        events = events_visible_to(user, history, {a.pk for a in articles})
     return {"articles": articles, "events": events}
 
 
