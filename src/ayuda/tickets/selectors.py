@@ -16,7 +16,9 @@ from .models import (
     ACTIVE,
     ACTIVE_CATEGORIES,
     Article,
+    ArticleKind,
     Attachment,
+    EventAction,
     StateCategory,
     Ticket,
     TicketEvent,
@@ -231,6 +233,37 @@ def ticket_get(*, user: User, pk: int) -> Ticket:
         raise Http404 from None
 
 
+# What an agent writes of a customer's call or visit: kept in the customer's name (the contact
+# came from them), written by the agent who logged it.
+CONTACT_KINDS = frozenset({ArticleKind.PHONE, ArticleKind.WALK_IN})
+
+
+def _contacts_logged_by(
+    ticket: Ticket, articles: list[Article], history: list[TicketEvent] | None
+) -> None:
+    """Mark the articles that record a call or a visit (``contact_record``) and set
+    ``logged_by``: the help desk agent who logged it (the actor of the event that added it),
+    or None when the system did. From the ticket's history when it is loaded, else one
+    query."""
+    contacts = {a.pk: a for a in articles if a.kind in CONTACT_KINDS}
+    if not contacts:
+        return
+    if history is None:
+        history = list(
+            TicketEvent.objects.filter(
+                ticket_id=ticket.pk,
+                action__in=(EventAction.CREATED, EventAction.ARTICLE_ADDED),
+                data__article_id__in=list(contacts),
+            ).select_related("actor")
+        )
+    for article in contacts.values():
+        article.contact_record, article.logged_by = True, None
+    for event in history:
+        article = contacts.get((event.data or {}).get("article_id"))
+        if article is not None and event.actor is not None and event.actor.is_helpdesk:
+            article.logged_by = event.actor
+
+
 def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
     """Articles with their attachments and, for staff, the events; a fixed number of queries."""
     articles = list(
@@ -240,10 +273,12 @@ def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
         .order_by("created_at", "id")
     )
     events: list[TicketEvent] = []
+    history = None
     if user.is_agent:
         history = list(ticket.events.select_related("actor").order_by("seq"))
         escalations_held(ticket, events=history)  # the page's hand-back check needs no query
         events = events_visible_to(user, history, {a.pk for a in articles})
+    _contacts_logged_by(ticket, articles, history)
     return {"articles": articles, "events": events}
 
 
