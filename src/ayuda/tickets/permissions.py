@@ -168,6 +168,8 @@ def hand_back_refusal(user: User, ticket: Ticket) -> AyudaError | None:
         return PermissionDeniedError(_("You are not allowed to do that on this ticket."))
     if not user.is_helpdesk:
         return PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+    if ticket.level == Level.L2 and user.role not in _HAND_BACK_ROLES[Level.L2]:
+        return PermissionDeniedError(_("Only level 2 hands this ticket back."))  # no query
     held = escalations_held(ticket)
     if not held:
         if ticket.level == Level.L2:
@@ -184,10 +186,7 @@ def hand_back_refusal(user: User, ticket: Ticket) -> AyudaError | None:
             return PermissionDeniedError(
                 _("Only the vendor, or the level that escalated the ticket to it, hands it back.")
             )
-        return None
-    if user.role not in _HAND_BACK_ROLES[Level.L2]:
-        return PermissionDeniedError(_("Only level 2 hands this ticket back."))
-    return None
+    return None  # the vendor's escalating level, or level 2 staff on a ticket escalated there
 
 
 def allowed_actions(user: User, ticket: Ticket) -> frozenset[Action]:
