@@ -8,7 +8,7 @@ from django.core.management import call_command
 from e2e_helpers import clean_slate, t
 from playwright.sync_api import expect
 
-from ayuda.accounts.models import User
+from ayuda.accounts.models import Role, User
 from ayuda.demo.data.desk import DEMO_PASSWORD, USERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +37,9 @@ def test_every_demo_log_in_lands_in_its_workspace_in_its_language(demo, browser,
             expected = "/agent/" if user.is_agent else "/portal/"
             assert page.url.endswith(expected), (username, page.url)
             expect(page.locator("html")).to_have_attribute("lang", user.language)
-            heading = t(user.language, "Queue" if user.is_agent else "My tickets")
+            # a site admin's list is every ticket of their sites (the demo's have two each)
+            title = "Tickets of your sites" if user.role == Role.SITE_ADMIN else "My tickets"
+            heading = t(user.language, "Queue" if user.is_agent else title)
             expect(page.get_by_role("heading", level=1)).to_have_text(heading)
             # and the page lists the demo's tickets this user may see
             expect(page.locator("table.list tbody tr").first).to_be_visible()

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import Level, Organisation, Role, User
-from ayuda.core.errors import PermissionDeniedError
+from ayuda.core.errors import AyudaError, PermissionDeniedError, ValidationError
 
 from .models import Article, EventAction, Ticket, TicketEvent
 
@@ -112,15 +112,96 @@ def can_view(user: User, ticket: Ticket) -> bool:
     return Ticket.objects.filter(scope, pk=ticket.pk).exists()
 
 
+def escalations_held(ticket: Ticket, *, events: list[TicketEvent] | None = None) -> list[dict]:
+    """The escalations that brought ``ticket`` to the level it is at, innermost last (the data
+    of their ``ESCALATED`` events). Read from the level's history: an escalation pushes, a
+    hand-back pops, any other change of level (an assignment or a forward to another level's
+    team) starts afresh. Empty when the ticket arrived at its level (the front line, or a
+    category routed straight to level 2): there is then no one to hand it back to.
+
+    One query, kept on the ticket for its current version; none when ``events`` (the
+    ticket's whole history, in order, as the ticket page already loads it) is given."""
+    if ticket.level not in (Level.L2, Level.VENDOR):
+        return []
+    key = (ticket.pk, ticket.version, ticket.level)
+    cached = ticket.__dict__.get("_escalations_held")
+    if events is None and cached is not None and cached[0] == key:
+        return cached[1]
+    if events is not None:
+        rows = [(e.action, e.data) for e in events if e.field == "level"]
+    else:
+        rows = (
+            TicketEvent.objects.filter(ticket_id=ticket.pk, field="level")
+            .order_by("seq")
+            .values_list("action", "data")
+        )
+    held: list[dict] = []
+    for action, data in rows:
+        if action == EventAction.ESCALATED:
+            held.append(data or {})
+        elif action == EventAction.HANDED_BACK:
+            held = held[:-1]
+        else:
+            held = []
+    ticket.__dict__["_escalations_held"] = (key, held)
+    return held
+
+
+# Who may hand back a ticket held at each level, besides the vendor's own agents.
+_HAND_BACK_ROLES = {
+    Level.L1: frozenset({Role.AGENT_L1, Role.MANAGER, Role.ADMIN}),
+    Level.L2: frozenset({Role.AGENT_L2, Role.MANAGER, Role.ADMIN}),
+}
+
+
+def hand_back_refusal(user: User, ticket: Ticket) -> AyudaError | None:
+    """Why ``user`` may not hand ``ticket`` back now, or None when they may.
+
+    Only an escalated ticket goes back, and only by the level holding it: level 2 staff for a
+    ticket escalated to level 2, the vendor's agents for a ticket with their vendor. The help
+    desk may also take a ticket back from a vendor with the vendor's answer (a vendor without
+    an account answers by mail), by the level that escalated it. Managers and administrators
+    act for every level."""
+    if user.is_vendor_agent:
+        if is_with_vendor_of(user, ticket):
+            return None
+        return PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+    if not user.is_helpdesk:
+        return PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+    if ticket.level == Level.L2 and user.role not in _HAND_BACK_ROLES[Level.L2]:
+        return PermissionDeniedError(_("Only level 2 hands this ticket back."))  # no query
+    held = escalations_held(ticket)
+    if not held:
+        if ticket.level == Level.L2:
+            return ValidationError(
+                _(
+                    "This ticket came to level 2 without an escalation: there is no one to "
+                    "hand it back to."
+                )
+            )
+        return ValidationError(_("There is no lower level to hand this ticket back to."))
+    if ticket.level == Level.VENDOR:
+        from_level = held[-1].get("from_level") or Level.L1
+        if user.role not in _HAND_BACK_ROLES.get(from_level, _HAND_BACK_ROLES[Level.L1]):
+            return PermissionDeniedError(
+                _("Only the vendor, or the level that escalated the ticket to it, hands it back.")
+            )
+    return None  # the vendor's escalating level, or level 2 staff on a ticket escalated there
+
+
 def allowed_actions(user: User, ticket: Ticket) -> frozenset[Action]:
     if not can_view(user, ticket):
         return frozenset()
     if user.is_helpdesk:
-        return HELPDESK_ACTIONS
-    if user.is_vendor_agent:
+        actions = HELPDESK_ACTIONS
+    elif user.is_vendor_agent:
         # Handed back (or now with another vendor): what it wrote stays readable, nothing more.
-        return VENDOR_ACTIONS if is_with_vendor_of(user, ticket) else READ_ONLY
-    return CUSTOMER_ACTIONS
+        actions = VENDOR_ACTIONS if is_with_vendor_of(user, ticket) else READ_ONLY
+    else:
+        return CUSTOMER_ACTIONS
+    if Action.HAND_BACK in actions and hand_back_refusal(user, ticket) is not None:
+        actions = actions - {Action.HAND_BACK}
+    return actions
 
 
 def contact_visible(user: User, organisation: Organisation | None) -> bool:
@@ -141,6 +222,20 @@ def check(user: User | None, ticket: Ticket, action: Action) -> None:
         return
     if action not in allowed_actions(user, ticket):
         raise PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+
+
+def check_hand_back(user: User | None, ticket: Ticket) -> None:
+    """Raise, with the reason, unless ``user`` may hand ``ticket`` back now (see
+    ``hand_back_refusal``); someone who may not see the ticket learns nothing more."""
+    if user is not None:
+        check(user, ticket, Action.VIEW)
+        refusal = hand_back_refusal(user, ticket)
+    elif not escalations_held(ticket):
+        refusal = ValidationError(_("There is no lower level to hand this ticket back to."))
+    else:
+        refusal = None
+    if refusal is not None:
+        raise refusal
 
 
 def articles_visible_to(user: User, ticket: Ticket) -> QuerySet[Article]:

@@ -6,23 +6,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
-from ayuda.accounts.models import User
+from ayuda.accounts.models import Role, User
 
 from .models import (
     ACTIVE,
     ACTIVE_CATEGORIES,
     Article,
+    ArticleKind,
     Attachment,
+    EventAction,
     StateCategory,
     Ticket,
     TicketEvent,
 )
 from .permissions import (
     articles_visible_to,
+    escalations_held,
     events_visible_to,
     ticket_scope,
     ticket_visible_to,
@@ -69,6 +72,7 @@ class QueueFilters:
     channel: str = ""
     type: str = ""
     organisation: int | None = None
+    requester: int | None = None
     q: str = ""
     order: str = "oldest"  # or "newest"
     earlier: bool = False  # vendor agents: the tickets they handed back (read-only)
@@ -141,6 +145,7 @@ def ticket_queue(
         "channel": filters.channel,
         "type": filters.type,
         "organisation_id": filters.organisation,
+        "requester_id": filters.requester,
     }
     tickets = tickets.filter(**{k: v for k, v in simple.items() if v not in ("", None)})
     if filters.owner == "me":
@@ -208,6 +213,22 @@ def vendor_ticket_refs(*, user: User) -> TicketRefs:
     return TicketRefs(organisations, sites, teams, categories)
 
 
+def site_requesters(*, user: User) -> QuerySet[User]:
+    """The people who raised tickets at the sites a site admin looks after (what the portal's
+    requester filter offers), by name. One query: for each person of the organisation, an
+    indexed look for one ticket of theirs at those sites."""
+    if user.role != Role.SITE_ADMIN or user.organisation_id is None:
+        return User.objects.none()
+    sites = user.sites.filter(organisation_id=user.organisation_id).values("pk")
+    at_sites = Ticket.objects.filter(requester_id=OuterRef("pk"), site__in=sites)
+    return (
+        User.objects.filter(organisation_id=user.organisation_id)
+        .filter(Exists(at_sites))
+        .only(*REQUESTER_NAME_FIELDS)
+        .order_by("first_name", "last_name", "email", "pk")
+    )
+
+
 def ticket_get(*, user: User, pk: int) -> Ticket:
     """A ticket the user may see, or 404 (never tell whether someone else's ticket exists)."""
     try:
@@ -230,6 +251,37 @@ def ticket_get(*, user: User, pk: int) -> Ticket:
         raise Http404 from None
 
 
+# What an agent writes of a customer's call or visit: kept in the customer's name (the contact
+# came from them), written by the agent who logged it.
+CONTACT_KINDS = frozenset({ArticleKind.PHONE, ArticleKind.WALK_IN})
+
+
+def _contacts_logged_by(
+    ticket: Ticket, articles: list[Article], history: list[TicketEvent] | None
+) -> None:
+    """Mark the articles that record a call or a visit (``contact_record``) and set
+    ``logged_by``: the help desk agent who logged it (the actor of the event that added it),
+    or None when the system did. From the ticket's history when it is loaded, else one
+    query."""
+    contacts = {a.pk: a for a in articles if a.kind in CONTACT_KINDS}
+    if not contacts:
+        return
+    if history is None:
+        history = list(
+            TicketEvent.objects.filter(
+                ticket_id=ticket.pk,
+                action__in=(EventAction.CREATED, EventAction.ARTICLE_ADDED),
+                data__article_id__in=list(contacts),
+            ).select_related("actor")
+        )
+    for article in contacts.values():
+        article.contact_record, article.logged_by = True, None
+    for event in history:
+        article = contacts.get((event.data or {}).get("article_id"))
+        if article is not None and event.actor is not None and event.actor.is_helpdesk:
+            article.logged_by = event.actor
+
+
 def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
     """Articles with their attachments and, for staff, the events; a fixed number of queries."""
     articles = list(
@@ -239,12 +291,12 @@ def ticket_timeline(*, user: User, ticket: Ticket) -> dict:
         .order_by("created_at", "id")
     )
     events: list[TicketEvent] = []
+    history = None
     if user.is_agent:
-        events = events_visible_to(
-            user,
-            list(ticket.events.select_related("actor").order_by("seq")),
-            {a.pk for a in articles},
-        )
+        history = list(ticket.events.select_related("actor").order_by("seq"))
+        escalations_held(ticket, events=history)  # the page's hand-back check needs no query
+        events = events_visible_to(user, history, {a.pk for a in articles})
+    _contacts_logged_by(ticket, articles, history)
     return {"articles": articles, "events": events}
 
 
@@ -271,6 +323,7 @@ __all__ = [
     "TicketRefs",
     "cursor_decode",
     "cursor_encode",
+    "site_requesters",
     "ticket_get",
     "ticket_queue",
     "ticket_timeline",

@@ -21,7 +21,6 @@ from ..models import (
     SenderRole,
     StateCategory,
     Ticket,
-    TicketEvent,
     TicketType,
 )
 from ..permissions import Action
@@ -240,17 +239,6 @@ def ticket_escalate_to_vendor(
     return ticket
 
 
-def _last_escalation(ticket: Ticket, to_level: str) -> dict:
-    for data in (
-        TicketEvent.objects.filter(ticket=ticket, action=EventAction.ESCALATED)
-        .order_by("-seq")
-        .values_list("data", flat=True)
-    ):
-        if data.get("to_level") == to_level:
-            return data
-    return {}
-
-
 @transaction.atomic
 def ticket_hand_back(
     *,
@@ -260,32 +248,33 @@ def ticket_hand_back(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Ticket:
-    """Return the ticket one level down with an answer: vendor -> help desk, level 2 -> level 1."""
+    """Return an escalated ticket to the level it came from, with an answer: vendor -> the
+    help desk's level that escalated it, level 2 -> level 1. Only the level holding it hands
+    it back (``permissions.hand_back_refusal``); a ticket that arrived at its level (a category
+    routed straight to level 2) has no one to go back to."""
     ticket = ticket_lock(ticket, expected_version)
-    permissions.check(actor, ticket, Action.HAND_BACK)
+    permissions.check_hand_back(actor, ticket)
+    escalation = permissions.escalations_held(ticket)[-1]
     _require_active(ticket)
     answer = require_text(answer, field="answer", message=_("Write the answer you hand back."))
     at = at or timezone.now()
     updates: dict = {}
     steps: list[Step | None] = []
     if ticket.level == Level.VENDOR:
-        back_to = _last_escalation(ticket, Level.VENDOR).get("from_level") or Level.L1
+        back_to = escalation.get("from_level") or Level.L1
         state = state_default(StateCategory.OPEN)
         steps.append(state_step(ticket, state))
         updates |= state_updates(ticket, state, at)
-    elif ticket.level == Level.L2 and not actor.is_vendor_agent:
+    else:  # level 2 (permissions.check_hand_back saw an escalation held)
         back_to = Level.L1
         if ticket.in_referral:
             steps.append(change_step(ticket, "referral_team", None))
             updates["referral_team"] = None
         else:
-            escalation = _last_escalation(ticket, Level.L2)
             team = Team.objects.filter(pk=escalation.get("from_team_id")).first()
             owner = User.objects.filter(pk=escalation.get("from_owner_id")).first()
             steps += [change_step(ticket, "team", team), change_step(ticket, "owner", owner)]
             updates |= {"team": team, "owner": owner}
-    else:
-        raise ValidationError(_("There is no lower level to hand this ticket back to."))
     article = Article.objects.create(
         ticket=ticket,
         kind=ArticleKind.NOTE,

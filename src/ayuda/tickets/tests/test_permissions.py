@@ -67,8 +67,12 @@ def _world():
 
 
 def _expected(role, which):
-    """The actions ``role`` has on the ticket ``which`` of _world()."""
+    """The actions ``role`` has on the ticket ``which`` of _world(). Hand-back only on the
+    tickets level 1 escalated to a vendor, for level 1 (and managers, administrators): never
+    for level 2, and never on the colleague's ticket, which was never escalated."""
     if role in HELPDESK:
+        if role == Role.AGENT_L2 or which == "colleagues":
+            return EXPECTED["helpdesk"] - {Action.HAND_BACK}
         return EXPECTED["helpdesk"]
     if which == "other":
         return set()

@@ -628,7 +628,7 @@ def test_escalate_to_vendor_refused_when_already_there_resolved_or_closed(frm):
 
 
 @pytest.mark.parametrize("from_level", [Level.L1, Level.L2])
-@pytest.mark.parametrize("who", ["vendor_agent", "agent_l1"])
+@pytest.mark.parametrize("who", ["vendor_agent", "escalating_level"])
 def test_hand_back_from_the_vendor_returns_to_the_previous_level_and_open(from_level, who):
     # given
     desk = desk_make()
@@ -645,7 +645,9 @@ def test_hand_back_from_the_vendor_returns_to_the_previous_level_and_open(from_l
         ticket=ticket, actor=desk.agent_l1, vendor=desk.vendor, reason="Firmware bug"
     )
     seq = last_seq(ticket)
-    actor = getattr(desk, who)
+    # The vendor's agent, or the help desk's level that escalated it, with the vendor's answer.
+    escalating = desk.agent_l1 if from_level == Level.L1 else desk.agent_l2
+    actor = desk.vendor_agent if who == "vendor_agent" else escalating
 
     # when
     services.ticket_hand_back(ticket=ticket, actor=actor, answer="Install firmware 2.1")

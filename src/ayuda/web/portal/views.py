@@ -32,12 +32,12 @@ from ayuda.tickets.models import (
 )
 from ayuda.tickets.permissions import articles_visible_to
 
+from .filters import STATUSES, list_filter_form
 from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
 from .useragent import client_info
 
 SUBMISSIONS_PER_HOUR = 20
 LIST_PAGE_SIZE = 50
-STATUS_FILTERS = ("all", "active", "resolved", "closed")
 
 
 def customer_required(view):
@@ -70,17 +70,15 @@ def is_fragment(request) -> bool:
 @require_GET
 @customer_required
 def home(request):
-    """The customer's tickets, newest first; site admins also see their sites' tickets."""
-    status = request.GET.get("status", "all")
-    if status not in STATUS_FILTERS:
-        status = "all"
+    """The customer's tickets, newest first; site admins see their sites' tickets, with
+    filters by site, category and requester (``filters.py``)."""
+    form = list_filter_form(request.GET, user=request.user)
     # ticket_queue rather than tickets_for_requester: same permission scope, but it filters
-    # by state and pages with a keyset cursor instead of stopping at a fixed number.
+    # and pages with a keyset cursor instead of stopping at a fixed number.
+    filters = form.queue_filters()
     page = selectors.ticket_queue(
         user=request.user,
-        filters=selectors.QueueFilters(
-            status=status, order="newest", q=request.GET.get("q", "")[:200]
-        ),
+        filters=filters,
         cursor=request.GET.get("after") or None,
         limit=LIST_PAGE_SIZE,
     )
@@ -89,14 +87,13 @@ def home(request):
         "portal/home.html",
         {
             "page": page,
-            "status": status,
-            "statuses": [
-                ("all", _("All")),
-                ("active", _("Active")),
-                ("resolved", _("Resolved")),
-                ("closed", _("Closed")),
-            ],
-            "q": request.GET.get("q", ""),
+            "form": form,
+            "title": form.title(),
+            "status": filters.status,
+            "statuses": STATUSES,
+            "q": filters.q,
+            "narrowed": form.narrowed,
+            "refusals": form.refusals(),
             "show_requester": request.user.role == "site_admin",
         },
     )

@@ -263,6 +263,8 @@ ACTIONS: dict[str, TicketAction] = {
             Action.HAND_BACK,
             f.HandBackForm,
             _hand_back,
+            # Who may, and on which escalated ticket, is permissions.hand_back_refusal's: the
+            # form is offered only when allowed_actions holds HAND_BACK.
             shown=lambda t: t.is_active and t.level in (Level.L2, Level.VENDOR),
         ),
         TicketAction(

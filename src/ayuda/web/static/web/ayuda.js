@@ -11,3 +11,80 @@ document.addEventListener("change", (event) => {
     control.form?.requestSubmit();
   }
 });
+
+// Switching the language keeps the page's draft (issue 8). The footer's language form comes
+// back to the page as it is now (its address with whatever htmx pushed since, and the values of
+// the fields named in a draft form's data-keep-draft, such as the chosen category, which decide
+// what the server renders), and the text typed into each <form id=... data-keep-draft> rides in
+// this tab's sessionStorage across that one page load: restored into the same fields, then
+// forgotten. Files are never kept (a browser cannot put them back).
+const DRAFT_KEY = "ayuda:draft";
+const NOT_KEPT = new Set(["file", "hidden", "password", "submit", "button", "reset", "image"]);
+
+function draftFields(form) {
+  const fields = [];
+  for (const control of form.elements) {
+    if (!control.name || control.disabled || NOT_KEPT.has(control.type)) continue;
+    if (control.type === "checkbox" || control.type === "radio") {
+      fields.push([control.name, control.value, control.checked]);
+    } else if (control instanceof HTMLSelectElement && control.multiple) {
+      fields.push([control.name, Array.from(control.selectedOptions, (option) => option.value)]);
+    } else if ("value" in control) {
+      fields.push([control.name, control.value]);
+    }
+  }
+  return fields;
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const menu = document.getElementById("lang-switch");
+  if (!(form instanceof HTMLFormElement) || !menu || menu.form !== form) return;
+  const here = new URL(window.location.href);
+  const drafts = {};
+  for (const draft of document.querySelectorAll("form[id][data-keep-draft]")) {
+    drafts[draft.id] = draftFields(draft);
+    for (const name of draft.dataset.keepDraft.split(/\s+/).filter(Boolean)) {
+      const control = draft.elements.namedItem(name);
+      if (control && "value" in control && control.value) here.searchParams.set(name, control.value);
+    }
+  }
+  if (Object.keys(drafts).length) {
+    try {
+      sessionStorage.setItem(DRAFT_KEY, JSON.stringify({ path: here.pathname, drafts }));
+    } catch {
+      // No storage (private mode, full): the language still switches.
+    }
+  }
+  const next = form.elements.namedItem("next");
+  if (next) next.value = here.pathname + here.search;
+});
+
+function draftRestore() {
+  let saved = null;
+  try {
+    saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || "null");
+    sessionStorage.removeItem(DRAFT_KEY);
+  } catch {
+    return;
+  }
+  if (!saved || saved.path !== window.location.pathname) return;
+  for (const [id, fields] of Object.entries(saved.drafts || {})) {
+    const form = document.getElementById(id);
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-keep-draft")) continue;
+    for (const [name, value, checked] of fields) {
+      for (const control of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+        if (NOT_KEPT.has(control.type)) continue;
+        if (control.type === "checkbox" || control.type === "radio") {
+          if (control.value === value) control.checked = Boolean(checked);
+        } else if (Array.isArray(value) && control instanceof HTMLSelectElement) {
+          for (const option of control.options) option.selected = value.includes(option.value);
+        } else if (typeof value === "string") {
+          control.value = value;
+        }
+      }
+    }
+  }
+}
+
+draftRestore();

@@ -75,6 +75,13 @@ def payload(action: str, desk, ticket) -> dict:
     return data
 
 
+def _may_hand_back(role, scope: str) -> bool:
+    """Only an escalated ticket goes back, by the level holding it: ``own`` is with the vendor,
+    escalated by level 1 (its vendor's agent, level 1, managers and administrators may hand it
+    back); ``other`` was never escalated."""
+    return scope == "own" and role != Role.AGENT_L2
+
+
 def _url(view: str, ticket) -> str:
     if view == "queue":
         return reverse("agent:queue")
@@ -121,7 +128,9 @@ def test_action_posts_by_role_and_scope(client, desk, role, action, scope):
         assert response.status_code == 403
     elif role == Role.VENDOR_AGENT and scope == "other":
         assert response.status_code == 404
-    elif role == Role.VENDOR_AGENT and action not in VENDOR_ACTIONS:
+    elif (role == Role.VENDOR_AGENT and action not in VENDOR_ACTIONS) or (
+        action == "hand-back" and not _may_hand_back(role, scope)
+    ):
         assert response.status_code == 403
     else:
         # Allowed: the service either does it (PRG) or explains why the state forbids it.
