@@ -9,12 +9,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from e2e_helpers import RESULTS_DIR, clean_slate, t
+from e2e_helpers import PASSWORD, RESULTS_DIR, clean_slate, t
 from playwright.sync_api import expect
 
 from ayuda.accounts.models import User
 from ayuda.core.management.commands.load_demo import DEMO_PASSWORD
 from ayuda.tickets.models import Article, Ticket
+from ayuda.tickets.tests.factories import desk_make
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server is another thread
 
@@ -159,3 +160,25 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
     }
     # when/then
     _pages_fit(page, role="agent-l1", user=lucia, paths=paths)
+
+
+def test_queue_filters_fold_away_on_a_phone_and_stay_open_on_a_laptop(page, login_as):
+    # given: a level 1 agent
+    clean_slate()
+    desk = desk_make()
+    login_as(page, desk.agent_l1.username, PASSWORD)
+    status = page.get_by_label(t("en", "Status"), exact=True)
+    toggle = page.get_by_text(t("en", "Filters"), exact=True)
+    # when: the queue opens on a phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/agent/")
+    # then: the filters are folded behind their toggle, which opens them
+    expect(status).to_be_hidden()
+    toggle.click()
+    expect(status).to_be_visible()
+    # when: it opens on a laptop
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/agent/")
+    # then: the filters are there at once, without a toggle
+    expect(status).to_be_visible()
+    expect(toggle).to_be_hidden()
