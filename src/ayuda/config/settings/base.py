@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After messages and htmx: an htmx answer replaces the page's messages (out of band).
+    "ayuda.web.middleware.HtmxMessagesMiddleware",
     # After authentication, messages and htmx: it logs out, tells why, answers htmx.
     "ayuda.accounts.middleware.SessionIdleMiddleware",
 ]

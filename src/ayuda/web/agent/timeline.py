@@ -14,6 +14,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from ayuda.core.html import format_html
+from ayuda.web.icons import icon
 from ayuda.web.templatetags.mail_html import article_html
 
 from .presenters import TimelineEntry
@@ -57,13 +58,15 @@ def _article(entry: TimelineEntry, tz_name: str) -> SafeString:
     files = list(a.attachments.all())
     file_list = ""
     if files:
+        paperclip = icon("paperclip")
         file_list = format_html(
             '<ul class="files" aria-label="{}">{}</ul>',
             _("Attachments"),
             mark_safe(  # noqa: S308 (every item from format_html)
                 "".join(
                     format_html(
-                        '<li><a href="{}">{}</a> <span class="muted">{}</span></li>',
+                        '<li>{}<a href="{}">{}</a> <span class="muted">{}</span></li>',
+                        paperclip,
                         reverse("agent:attachment", args=[f.pk]),
                         f.filename,
                         filesizeformat(f.size),

@@ -26,19 +26,27 @@ from ._access import agent_required, render_page_or_fragment, wants_fragment
 # One queue line. A page of fifty lines is the hot path of the workspace: printed through
 # the template language it cost ~1,100 template nodes (about a third of the page's server
 # time); ``format_html`` escapes each value the same way in a fraction of that.
+# Columns carry a class (``c-…``) so the stylesheet can show the most important ones first
+# and the rest on wider screens; what a narrower screen hides as a column it shows in the
+# subject cell's second line (``m-…``), and a phone gets each line as a card (ayuda.css).
 ROW_HTML = (
-    '<tr><td class="num"><a href="{url}">{number}</a></td>'
+    '<tr><td class="num c-num"><a href="{url}">{number}</a></td>'
     '<td class="age {age_css}" title="{created}">{age}</td>'
-    '<td class="subject"><a href="{url}">{subject}</a></td>'
-    '<td class="who">{requester}</td>'
-    '<td class="who">{organisation}{site}</td>'
-    '<td><span class="badge {state_category}">{state}</span></td>'
-    '<td><span class="prio-{priority_value}">{priority}</span></td>'
-    "<td>{category}</td><td>{level}</td>"
-    '<td>{team}<br><span class="muted">{owner}</span></td>'
-    "<td>{channel}</td></tr>"
+    '<td class="subject c-subject"><a href="{url}">{subject}</a>'
+    '<span class="row-meta"><span class="m-requester">{requester}</span>'
+    '<span class="m-org">{organisation}{site_meta}</span>'
+    '<span class="m-category">{category}</span><span class="m-level">{level}</span>'
+    '<span class="m-channel">{channel}</span></span></td>'
+    '<td class="who c-requester">{requester}</td>'
+    '<td class="who c-org">{organisation}{site}</td>'
+    '<td class="c-state"><span class="badge {state_category}">{state}</span></td>'
+    '<td class="c-prio"><span class="prio-{priority_value}">{priority}</span></td>'
+    '<td class="c-category">{category}</td><td class="c-level">{level}</td>'
+    '<td class="c-team">{team}<br><span class="muted">{owner}</span></td>'
+    '<td class="c-channel">{channel}</td></tr>'
 )
 SITE_HTML = '<br><span class="muted">{}</span>'
+SITE_META_HTML = " · {}"
 
 
 @dataclass
@@ -73,6 +81,7 @@ class QueueRow:
             requester=self.requester,
             organisation=self.organisation,
             site=format_html(SITE_HTML, self.site) if self.site else "",
+            site_meta=format_html(SITE_META_HTML, self.site) if self.site else "",
             state_category=ticket.state_category,
             state=self.state,
             priority_value=ticket.priority,

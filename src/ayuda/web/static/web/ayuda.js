@@ -88,3 +88,13 @@ function draftRestore() {
 }
 
 draftRestore();
+
+// <details open data-close-narrow>: open on wide screens (its summary is hidden there), closed
+// at first on a phone or tablet, where it would fill the screen (the queue's filters).
+const NARROW = window.matchMedia("(max-width: 860px)");
+document.addEventListener("DOMContentLoaded", () => {
+  if (!NARROW.matches) return;
+  for (const details of document.querySelectorAll("details[data-close-narrow]")) {
+    details.open = false;
+  }
+});

@@ -1,0 +1,187 @@
+"""Every main page fits the screen from a phone to a laptop (issue 8, "Phones and small
+screens"): at 390, 768 and 1366 px wide, with the demo's data and people, nothing makes the page
+scroll sideways, no box inside it scrolls sideways either (a table squeezed into a scrolling
+box is not "fits"), and "Log out" is on screen. A full-page screenshot of each page at each
+width is kept under test-results/screenshots/ (CI keeps test-results/) for a person to look at.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from e2e_helpers import PASSWORD, RESULTS_DIR, clean_slate, t
+from playwright.sync_api import expect
+
+from ayuda.accounts.models import User
+from ayuda.demo.data.desk import DEMO_PASSWORD
+from ayuda.tickets.models import Article, Ticket
+from ayuda.tickets.tests.factories import desk_make
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the live server is another thread
+
+SHOTS = RESULTS_DIR / "screenshots"
+#: (name, width, height): a phone, a tablet upright, a common laptop.
+VIEWPORTS = [("phone", 390, 844), ("tablet", 768, 1024), ("laptop", 1366, 768)]
+
+#: What scrolls sideways: the page itself, and each box that scrolls (overflow auto/scroll)
+#: but is wider inside than it shows. Form controls scroll their own text: not counted.
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  const found = [];
+  if (root.scrollWidth > window.innerWidth) {
+    found.push(`page ${root.scrollWidth}px wide in ${window.innerWidth}px`);
+  }
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.matches("input, select, textarea, option")) continue;
+    const style = getComputedStyle(el);
+    if (!["auto", "scroll"].includes(style.overflowX)) continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      const name = el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}.${el.className}`;
+      found.push(`${name} scrolls: ${el.scrollWidth}px in ${el.clientWidth}px`);
+    }
+  }
+  // Whatever sticks out of the window on the right (clipped or not) is cut off for the reader.
+  for (const el of document.body.querySelectorAll("a, button, label, h1, h2, th, td, dd, p")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > window.innerWidth + 1 && el.checkVisibility()) {
+      const text = el.textContent.trim().slice(0, 40);
+      found.push(`${el.tagName.toLowerCase()} "${text}" ends at ${Math.round(box.right)}px`);
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    clean_slate()
+    settings.DATA_DIR = tmp_path
+    call_command("load_demo", "--allow-production", stdout=StringIO())  # tests run DEBUG off
+
+
+def _log_in(page, username: str) -> None:
+    page.goto("/login/")
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator('form button[type="submit"]').first.click()
+
+
+def _check(page, *, name: str, viewport: str, width: int, log_out: str | None) -> None:
+    """The page as it is now fits ``width``; ``log_out`` (its label) is on screen."""
+    page.wait_for_load_state("networkidle")
+    # every action form of the workspace's ticket page open: they must fit too
+    page.evaluate("document.querySelectorAll('.actions details').forEach(d => { d.open = true; })")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}-{viewport}-{width}.png", full_page=True)
+    problems = page.evaluate(OVERFLOW)
+    assert problems == [], f"{name} at {width}px: {problems[:8]}"
+    if log_out is not None:
+        button = page.get_by_role("button", name=log_out, exact=True)
+        expect(button).to_be_visible()
+        box = button.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, width, box)
+        assert box["y"] >= 0, (name, width, box)
+
+
+def _pages_fit(page, *, role: str, user: User, paths: dict[str, str]) -> None:
+    _log_in(page, user.username)
+    log_out = t(user.language, "Log out", strict=True)
+    for viewport, width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path in paths.items():
+            page.goto(path)
+            _check(page, name=f"{role}-{name}", viewport=viewport, width=width, log_out=log_out)
+
+
+def test_log_in_page_fits_every_width(page):
+    # given: nobody logged in
+    clean_slate()
+    for viewport, width, height in VIEWPORTS:
+        # when: the log-in page opens at this width
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/login/")
+        # then: it fits, the form's fields and button on screen
+        _check(page, name="login", viewport=viewport, width=width, log_out=None)
+        expect(page.get_by_role("button", name="Log in", exact=True)).to_be_in_viewport()
+
+
+def test_portal_pages_fit_every_width_for_a_site_admin(demo, page):
+    # given: the demo's shop manager (site admin, Spanish) and a ticket of hers with a
+    # conversation (the longest one of her organisation, to show the most)
+    carmen = User.objects.get(username="carmen")
+    ticket = max(
+        Ticket.objects.filter(organisation=carmen.organisation),
+        key=lambda t: Article.objects.filter(ticket=t, internal=False).count(),
+    )
+    paths = {
+        "portal-list": "/portal/",
+        "portal-new-ticket": "/portal/tickets/new/",
+        "portal-ticket": f"/portal/tickets/{ticket.pk}/",
+        "preferences": "/preferences/",
+    }
+    # when/then: each page fits at each width, "Cerrar sesión" on screen
+    _pages_fit(page, role="site-admin", user=carmen, paths=paths)
+
+
+def test_portal_new_ticket_form_with_a_category_fits(demo, page):
+    # given: the shop manager on a phone, choosing the software category (its extra fields)
+    carmen = User.objects.get(username="carmen")
+    _log_in(page, carmen.username)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/portal/tickets/new/")
+    select = page.locator("#id_category")
+    options = select.locator("option").all_text_contents()
+    software = next(o for o in options if "software" in o.lower())
+    # when: she picks it (htmx brings the category's fields)
+    select.select_option(label=software)
+    expect(page.locator("#ticket-form")).to_be_visible()
+    # then: the whole form still fits
+    _check(
+        page,
+        name="site-admin-portal-new-ticket-software",
+        viewport="phone",
+        width=390,
+        log_out=t(carmen.language, "Log out"),
+    )
+
+
+def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
+    # given: the demo's level 1 agent (Spanish) and the active ticket with the longest timeline
+    # (its action forms are all shown open)
+    lucia = User.objects.get(username="lucia")
+    ticket = max(
+        Ticket.objects.filter(level="1", state_category__in=["new", "open", "pending_customer"]),
+        key=lambda t: Article.objects.filter(ticket=t).count(),
+    )
+    paths = {
+        "queue": "/agent/",
+        "ticket": f"/agent/tickets/{ticket.pk}/",
+        "contact": "/agent/contacts/new/?who=a",
+        "preferences": "/preferences/",
+    }
+    # when/then
+    _pages_fit(page, role="agent-l1", user=lucia, paths=paths)
+
+
+def test_queue_filters_fold_away_on_a_phone_and_stay_open_on_a_laptop(page, login_as):
+    # given: a level 1 agent
+    clean_slate()
+    desk = desk_make()
+    login_as(page, desk.agent_l1.username, PASSWORD)
+    status = page.get_by_label(t("en", "Status"), exact=True)
+    toggle = page.get_by_text(t("en", "Filters"), exact=True)
+    # when: the queue opens on a phone
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/agent/")
+    # then: the filters are folded behind their toggle, which opens them
+    expect(status).to_be_hidden()
+    toggle.click()
+    expect(status).to_be_visible()
+    # when: it opens on a laptop
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/agent/")
+    # then: the filters are there at once, without a toggle
+    expect(status).to_be_visible()
+    expect(toggle).to_be_hidden()
