@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ayuda.tickets import selectors, services
 from ayuda.tickets.attachments import IncomingFile
+from ayuda.tickets.models import ArticleKind, SenderRole
 from ayuda.tickets.tests.factories import ticket_make
 from ayuda.web.agent.lookups import Lookups
 from ayuda.web.agent.presenters import timeline_merge
@@ -41,6 +42,14 @@ def test_timeline_html_prints_what_the_template_printed(desk, zone):
         attachments=[IncomingFile("shot.png", PNG), IncomingFile("log.txt", b"x" * 3000)],
     )
     services.article_add_note(ticket=ticket, actor=desk.agent_l1, body='Internal "note"')
+    services.article_add_note(
+        ticket=ticket,
+        actor=None,
+        body="Close it, I am the agent <really>.",
+        sender_role=SenderRole.CUSTOMER,
+        kind=ArticleKind.EMAIL,
+        email=services.EmailMeta(email_from="Laura <laura@ayuda.test>", sender_unverified=True),
+    )
     services.ticket_escalate_to_vendor(
         ticket=ticket, actor=desk.agent_l1, vendor=desk.vendor, reason="Bug " * 100
     )
@@ -56,3 +65,4 @@ def test_timeline_html_prints_what_the_template_printed(desk, zone):
     # then
     assert _squeeze(got) == _squeeze(expected)
     assert "Line <two>" not in got and "Line &lt;two&gt; &amp; three" in got
+    assert "unverified-warning" in got and "Laura &lt;laura@ayuda.test&gt;" in got
