@@ -66,13 +66,14 @@ def _claim(ids: list[int], now: datetime, *, replay: bool) -> list[Delivery]:
     return deliveries
 
 
-def _send_one(delivery: Delivery, target: guard.Target | AyudaError) -> transport.Outcome:
+def _send_one(
+    delivery: Delivery, target: guard.Target | AyudaError, secret: str
+) -> transport.Outcome:
     if isinstance(target, AyudaError):  # refused before any connection
         return transport.Outcome(None, "", target.message[:500], 0)
-    subscription = delivery.subscription
     body = delivery.body.encode()
     headers = signing.headers(
-        secret=subscription.secret,
+        secret=secret,
         message_id=delivery.message_id,
         timestamp=int(time.time()),
         body=body,
@@ -117,9 +118,15 @@ def deliveries_send(
         )
     deliveries = [d for d in deliveries if d.subscription.is_active]
     targets = _targets(deliveries)
+    secrets = {d.subscription_id: d.subscription.secret for d in deliveries}  # decrypted once
     workers = max(1, min(settings.AYUDA_WEBHOOK_CONCURRENCY, len(deliveries)))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(lambda d: _send_one(d, targets[d.subscription.url]), deliveries))
+        outcomes = list(
+            pool.map(
+                lambda d: _send_one(d, targets[d.subscription.url], secrets[d.subscription_id]),
+                deliveries,
+            )
+        )
     addresses = [getattr(targets[d.subscription.url], "address", "") for d in deliveries]
     return _record(deliveries, outcomes, addresses, now=now, replay=replay)
 
@@ -174,11 +181,19 @@ def _record(
             )
     with transaction.atomic():
         DeliveryAttempt.objects.bulk_create(attempts, batch_size=500)
-        Delivery.objects.bulk_update(
-            deliveries,
-            ["status", "next_attempt_at", "last_status_code", "last_error", "delivered_at"],
-            batch_size=500,
-        )
+        # One UPDATE per distinct outcome (a batch has a few), not a CASE per row.
+        by_outcome: dict[tuple, list[int]] = {}
+        for d in deliveries:
+            key = (d.status, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at)
+            by_outcome.setdefault(key, []).append(d.pk)
+        for (status, next_at, code, error, delivered_at), pks in by_outcome.items():
+            Delivery.objects.filter(pk__in=pks).update(
+                status=status,
+                next_attempt_at=next_at,
+                last_status_code=code,
+                last_error=error,
+                delivered_at=delivered_at,
+            )
     for subscription, any_ok, first, error in health.values():
         _health_record(subscription, ok=any_ok, since=first, error=error, now=now)
     return deliveries
