@@ -1,5 +1,6 @@
 """A real HTTP receiver on 127.0.0.1 for the webhook tests (a thread with http.server)."""
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,7 @@ class Receiver:
     answer: bytes = b""
     requests: list[Received] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    tls: ssl.SSLContext | None = None  # serve HTTPS with this context
 
     @property
     def url(self) -> str:
@@ -45,6 +47,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        if self.tls is not None:
+            self.server.socket = self.tls.wrap_socket(self.server.socket, server_side=True)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()

@@ -169,3 +169,47 @@ def test_a_receiver_that_does_not_answer_times_out(settings):
     assert outcome.status_code is None
     assert "timed out" in outcome.error.lower()
     assert outcome.duration_ms < 3000
+
+
+@pytest.fixture
+def tls_receiver(tmp_path, settings):
+    """An HTTPS receiver on 127.0.0.1 with a certificate for receiver.test from a private CA."""
+    import ssl
+
+    from .receiver import Receiver
+    from .tls import certificates_make
+
+    ca, cert, key = certificates_make(tmp_path, dns_name="receiver.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    settings.AYUDA_WEBHOOK_CA_FILE = str(ca)
+    transport.pools_clear()
+    server = Receiver(tls=context).start()
+    yield server
+    server.stop()
+    transport.pools_clear()
+
+
+def test_https_to_the_checked_address_verifies_the_certificate_for_the_name(tls_receiver):
+    # given: the name (which no resolver knows) pinned to the checked address
+    target = guard.Target("https", "receiver.test", tls_receiver.port, "/in", "127.0.0.1")
+
+    # when
+    outcome = transport.post(target, body=b"{}", headers={})
+
+    # then: TLS checked the certificate against the name (SNI), not the address
+    assert (outcome.status_code, outcome.error) == (204, "")
+    assert tls_receiver.requests[0].headers["host"] == f"receiver.test:{tls_receiver.port}"
+
+
+def test_https_refuses_a_certificate_for_another_name(tls_receiver):
+    # given: the same server reached under a name its certificate does not carry
+    target = guard.Target("https", "other.test", tls_receiver.port, "/in", "127.0.0.1")
+
+    # when
+    outcome = transport.post(target, body=b"{}", headers={})
+
+    # then
+    assert outcome.status_code is None
+    assert "certificate" in outcome.error.lower() or "hostname" in outcome.error.lower()
+    assert tls_receiver.requests == []
