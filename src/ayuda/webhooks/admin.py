@@ -3,7 +3,9 @@ log with each attempt, where a delivery can be replayed."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -94,16 +96,22 @@ class SubscriptionAdmin(_AdminOnly, admin.ModelAdmin):
             "event_types": data["event_types"],
             "owner": data["owner"],
         }
-        if change:
-            services.subscription_update(actor=request.user, subscription=obj, **fields)
-        else:
-            saved, request.webhook_secret = services.subscription_create(
-                actor=request.user, **fields
-            )
-            obj.pk = saved.pk
-            obj.refresh_from_db()
+        request.webhook_secret = None
+        try:
+            if change:
+                services.subscription_update(actor=request.user, subscription=obj, **fields)
+            else:
+                saved, request.webhook_secret = services.subscription_create(
+                    actor=request.user, **fields
+                )
+                obj.pk = saved.pk
+                obj.refresh_from_db()
+        except AyudaError as exc:  # e.g. the name resolves elsewhere since the form's check
+            self.message_user(request, exc.message, messages.ERROR)
 
     def response_add(self, request, obj, post_url_continue=None):
+        if request.webhook_secret is None:
+            return HttpResponseRedirect(reverse("admin:webhooks_subscription_changelist"))
         return _secret_page(request, obj, request.webhook_secret)
 
     @admin.action(description=_("Turn on again"))

@@ -103,3 +103,43 @@ def test_replay_from_the_admins_delivery_log(client, receiver, committed):
     assert len(receiver.requests) == 2
     page = client.get(reverse("admin:webhooks_delivery_change", args=[delivery.pk])).text
     assert page.count("127.0.0.1") >= 2  # both attempts, with the address they went to
+
+
+def test_an_administrator_changes_a_subscription_and_reads_the_lists(client, receiver):
+    # given
+    desk = desk_make()
+    subscription, _secret = subscription_make(admin=desk.admin, url=receiver.url)
+    admin = user_make(role=Role.ADMIN, is_staff=True)
+    client.force_login(admin)
+    change = reverse("admin:webhooks_subscription_change", args=[subscription.pk])
+
+    # when
+    form = client.get(change)
+    response = client.post(change, _form(receiver.url + "/v2", desk.site_admin) | {"name": "New"})
+
+    # then
+    assert form.status_code == 200
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.name, subscription.url, subscription.owner) == (
+        "New",
+        receiver.url + "/v2",
+        desk.site_admin,
+    )
+    assert subscription.event_types == ["ticket.created", "ticket.state_changed"]
+    assert client.get(reverse("admin:webhooks_subscription_changelist")).status_code == 200
+    assert client.get(reverse("admin:webhooks_delivery_changelist")).status_code == 200
+
+
+def test_a_vendor_agent_cannot_own_a_subscription(client, receiver):
+    # given
+    desk = desk_make()
+    client.force_login(user_make(role=Role.ADMIN, is_staff=True))
+
+    # when
+    response = client.post(reverse(ADD), _form(receiver.url, desk.vendor_agent))
+
+    # then
+    assert response.status_code == 200
+    assert "errorlist" in response.text
+    assert not Subscription.objects.exists()
