@@ -11,6 +11,7 @@ class OutgoingKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     STATE_CHANGED = "state_changed", _("State change")
     VENDOR_ESCALATION = "vendor_escalation", _("Escalation to vendor")
+    NOTICE = "notice", _("Notice to a user")
 
 
 class DeliveryStatus(models.TextChoices):

@@ -381,6 +381,43 @@ def outgoing_due_ids(*, limit: int = 500) -> list[int]:
     )
 
 
+def notice_queue(*, user, subject: str, body: str, dedup_key: str) -> OutgoingMessage | None:
+    """Queue a plain notice to one user (e.g. "your webhook was disabled"), already written in
+    their language, and send it after commit. Once per ``dedup_key``; None without an address."""
+    address = (user.email or "").strip().lower()
+    if not address:
+        return None
+    key = f"notice:{dedup_key}"[:300]
+    sender = from_address()
+    message = OutgoingMessage(
+        kind=OutgoingKind.NOTICE,
+        dedup_key=key,
+        language=user.language or settings.LANGUAGE_CODE,
+        from_address=sender,
+        to_address=address,
+        subject=subject[:500],
+        body_text=body.strip() + "\n",
+        message_id=make_msgid(idstring="ayuda.notice", domain=_domain(sender)),
+        next_attempt_at=timezone.now() + timedelta(seconds=60),
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        return OutgoingMessage.objects.get(dedup_key=key)
+    transaction.on_commit(lambda: _send_soon(message.pk))
+    return message
+
+
+def _send_soon(message_pk: int) -> None:
+    from .tasks import outgoing_send
+
+    try:
+        outgoing_send.delay(message_pk)
+    except Exception:  # a broker outage: outgoing_retry_due sends it once it is due
+        logger.exception("Could not enqueue outgoing message %s", message_pk)
+
+
 def outgoing_retry_now(*, message_pk: int) -> None:
     """An administrator's "send again": a failed or bounced message goes back in the queue."""
     OutgoingMessage.objects.filter(pk=message_pk).exclude(status=DeliveryStatus.SENT).update(

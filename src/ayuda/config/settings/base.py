@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ayuda.tickets",
     "ayuda.intake",
     "ayuda.notifications",
+    "ayuda.webhooks",
     "ayuda.web",
     "ayuda.demo",  # last: it uses every app above and no app uses it
 ]
@@ -216,6 +217,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # What runs after a ticket change commits, in this order (see docs/architecture.md).
 TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_notify",
+    "ayuda.webhooks.handlers.ticket_events_webhooks",
 ]
 
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in
@@ -281,6 +283,29 @@ CELERY_BEAT_SCHEDULE["ratelimit-counters-purge"] = {
 }
 CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
     "task": "ayuda.notifications.tasks.outgoing_retry_due",
+    "schedule": 30,
+}
+
+# Webhooks (docs/webhooks.md). Host names, addresses or CIDR blocks that webhooks may reach
+# although they are internal (loopback, private, link-local...): empty, only public addresses.
+AYUDA_WEBHOOK_ALLOW = env_list("AYUDA_WEBHOOK_ALLOW")
+AYUDA_WEBHOOK_CA_FILE = os.environ.get("AYUDA_WEBHOOK_CA_FILE", "")  # extra CAs for receivers
+AYUDA_WEBHOOK_CONNECT_TIMEOUT_SECONDS = 3
+AYUDA_WEBHOOK_TIMEOUT_SECONDS = 10  # the whole request
+AYUDA_WEBHOOK_RESPONSE_KEEP_BYTES = 4096  # of each answer, read and logged; the rest is not read
+AYUDA_WEBHOOK_CONCURRENCY = int(os.environ.get("AYUDA_WEBHOOK_CONCURRENCY", "16"))  # per task
+AYUDA_WEBHOOK_RETRY_BASE_SECONDS = 30  # first retry after 30 s, then doubling...
+AYUDA_WEBHOOK_RETRY_MAX_SECONDS = 3 * 3600  # ...up to 3 h apart
+AYUDA_WEBHOOK_RETRY_FOR_SECONDS = 24 * 3600  # a delivery is retried for a day
+AYUDA_WEBHOOK_DISABLE_AFTER_SECONDS = 24 * 3600  # failing that long disables a subscription
+AYUDA_WEBHOOK_SENDING_TIMEOUT = 120  # a send stuck longer (dead worker) is tried again
+AYUDA_WEBHOOKS_SETTLE_SECONDS = 120  # the sweep leaves younger events to the fast path
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "ayuda.webhooks.tasks.webhooks_sweep",
+    "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
+    "task": "ayuda.webhooks.tasks.webhooks_retry_due",
     "schedule": 30,
 }
 

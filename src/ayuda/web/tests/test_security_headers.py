@@ -67,6 +67,7 @@ def _world() -> dict:
     mail_ingest(raw=fixture_bytes("outlook_html_only.eml"), mailbox=mailbox)
     saved = SavedView.objects.create(user=desk.agent_l1, name="Mine", query="status=all")
     Group.objects.create(name="Auditors")
+    _webhook_log(superuser)
     return {
         "desk": desk,
         "superuser": superuser,
@@ -76,6 +77,34 @@ def _world() -> dict:
         "mail_ticket": row.ticket,
         "saved": saved,
     }
+
+
+def _webhook_log(owner) -> None:
+    """A turned-off subscription with one delivery in its log: pages to walk, nothing sent."""
+    from django.utils import timezone
+
+    from ayuda.core.crypto import encrypt
+    from ayuda.tickets.models import TicketEvent
+    from ayuda.webhooks.models import Delivery, Subscription
+    from ayuda.webhooks.signing import secret_new
+
+    subscription = Subscription.objects.create(
+        name="Monitoring",
+        url="https://hooks.example.com/ayuda",
+        event_types=["ticket.created"],
+        owner=owner,
+        secret_encrypted=encrypt(secret_new()),
+        is_active=False,
+    )
+    Delivery.objects.create(
+        subscription=subscription,
+        event=TicketEvent.objects.order_by("pk").first(),
+        event_type="ticket.created",
+        message_id="msg_walk",
+        body="{}",
+        status="failed",
+        created_at=timezone.now(),
+    )
 
 
 def _admin_models():
