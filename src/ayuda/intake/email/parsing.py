@@ -21,10 +21,11 @@ import nh3
 
 from ayuda.tickets.attachments import IncomingFile, safe_filename
 
+from .charsets import headers_8bit_decode, no_nul, text_decode
+
 MAX_REFERENCES = 100
 MESSAGE_ID_STORED = 998  # the columns' length (RFC 5322's line limit); dedup hashes the whole id
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
-FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 
 # The sanitiser keeps structure and links; scripts, styles, event handlers, forms, iframes and
 # dangerous URL schemes are removed. ``cid:`` stays so inline images can be mapped later.
@@ -155,54 +156,6 @@ def message_ids(value: str) -> list[str]:
 
 
 # -- bodies -------------------------------------------------------------------------------------
-
-
-# Charsets that say nothing about the bytes: decoded by the fallback, line by line.
-_UNDECLARED = {"", "us-ascii", "ascii", "unknown-8bit", "x-unknown", "unknown", "8bit", "default"}
-# Labels that mailers put on UTF-8 text by mistake (web forms, old scripts): valid UTF-8 with
-# multi-byte sequences is all but impossible in real Latin-1 text, so it is read as UTF-8.
-_OFTEN_MISLABELLED = {"iso-8859-1", "latin-1", "latin1", "windows-1252", "cp1252", "iso-8859-15"}
-
-
-def text_decode(payload: bytes, charset: str | None) -> str:
-    """Bytes of a text part as text, whatever charset it claims.
-
-    A declared charset that decodes the whole part wins. A part with no usable charset, or one
-    whose bytes do not match it, is read line by line: UTF-8, then Windows-1252, then Latin-1
-    (which never fails), so a part that mixes UTF-8 and Windows-1252 lines reads right.
-    """
-    charset = (charset or "").strip().lower()
-    if charset not in _UNDECLARED:
-        try:
-            text = payload.decode(charset)
-        except LookupError:
-            charset = ""  # a charset Python does not know: read as undeclared
-        except UnicodeDecodeError:
-            pass  # mislabelled: the lines below try the label first, then the fallbacks
-        else:
-            if charset in _OFTEN_MISLABELLED and not payload.isascii():
-                try:
-                    return payload.decode("utf-8")
-                except UnicodeDecodeError:
-                    pass
-            return text
-    if payload.isascii():
-        return payload.decode("ascii")
-    try:
-        return payload.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    charsets = [c for c in (charset, *FALLBACK_CHARSETS) if c and c not in _UNDECLARED]
-    return "".join(_line_decode(line, charsets) for line in payload.splitlines(keepends=True))
-
-
-def _line_decode(line: bytes, charsets: list[str]) -> str:
-    for charset in charsets:
-        try:
-            return line.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return line.decode("latin-1")
 
 
 def part_text(part: Message) -> str:
@@ -380,40 +333,10 @@ def _collect_files(
 # -- the mail -----------------------------------------------------------------------------------
 
 
-_SURROGATES = re.compile("[\udc80-\udcff]")
-
-
-def header_8bit_decode(value: str) -> str:
-    """A header value with raw 8-bit bytes, which the parser keeps as lone surrogates (they
-    cannot be stored or encoded): read as UTF-8 (RFC 6532), else Windows-1252, else Latin-1."""
-    if not _SURROGATES.search(value):
-        return value
-    data = value.encode("utf-8", "surrogateescape")
-    for charset in FALLBACK_CHARSETS:
-        try:
-            return data.decode(charset)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")  # unreachable: Latin-1 decodes every byte
-
-
-def _headers_8bit_decode(msg: Message) -> None:
-    """Decode raw 8-bit header values of every part in place (see ``header_8bit_decode``),
-    keeping the headers' order. Mail without such headers is left untouched."""
-    for part in msg.walk():
-        items = list(part.raw_items())
-        if not any(_SURROGATES.search(str(value)) for _name, value in items):
-            continue
-        for name in {name for name, _value in items}:
-            del part[name]
-        for name, value in items:
-            part.set_raw(name, header_8bit_decode(str(value)))
-
-
 def _raw_headers(msg: Message) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in msg.raw_items():
-        headers.setdefault(name.lower(), _no_nul(" ".join(str(value).split())))
+        headers.setdefault(name.lower(), no_nul(" ".join(str(value).split())))
     return headers
 
 
@@ -430,7 +353,7 @@ def mail_parse(raw: bytes) -> ParsedMail:
     policy's parser; the others are read raw, which is much cheaper.
     """
     msg = BytesParser(policy=MAIL_POLICY).parsebytes(raw)
-    _headers_8bit_decode(msg)
+    headers_8bit_decode(msg)
     raw_headers = _raw_headers(msg)
 
     from_list = _addresses(msg, "From")
@@ -489,24 +412,19 @@ def mail_parse(raw: bytes) -> ParsedMail:
         message_id=(message_ids(raw_headers.get("message-id", "")) or [""])[0],
         in_reply_to=message_ids(raw_headers.get("in-reply-to", "")),
         references=message_ids(raw_headers.get("references", ""))[-MAX_REFERENCES:],
-        subject=_no_nul(_header(msg, "Subject"))[:500],
-        from_name=_no_nul(from_name),
+        subject=no_nul(_header(msg, "Subject"))[:500],
+        from_name=no_nul(from_name),
         from_address=from_address,
         to=[a for _, a in _addresses(msg, "To")],
         cc=[a for _, a in _addresses(msg, "Cc")],
         reply_to=(_addresses(msg, "Reply-To") or [("", "")])[0][1],
         date=date,
-        text=_no_nul(_normalise_newlines(text)).strip(),
-        html=html_sanitise(_no_nul(html)),
-        raw_html=_no_nul(html),
+        text=no_nul(_normalise_newlines(text)).strip(),
+        html=html_sanitise(no_nul(html)),
+        raw_html=no_nul(html),
         attachments=files,
         raw_headers=raw_headers,
     )
-
-
-def _no_nul(text: str) -> str:
-    """NUL characters (a hostile mail's encoded words or body) cannot be stored in PostgreSQL."""
-    return text.replace("\x00", "") if "\x00" in text else text
 
 
 def _normalise_newlines(text: str) -> str:
