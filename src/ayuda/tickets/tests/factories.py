@@ -184,3 +184,13 @@ def events_after(ticket: Ticket, seq: int) -> list[tuple[str, str, str, str]]:
 
 def last_seq(ticket: Ticket) -> int:
     return TicketEvent.objects.filter(ticket_id=ticket.pk).count()
+
+
+def ticket_owned_l1(desk: Desk, category: str = StateCategory.OPEN) -> Ticket:
+    """A ticket of ``desk`` in ``category``, assigned to its level 1 team and agent."""
+    ticket = ticket_in(category, desk=desk)
+    services.ticket_assign(
+        ticket=ticket, actor=desk.agent_l1, team=desk.l1_team, owner=desk.agent_l1
+    )
+    ticket.refresh_from_db()
+    return ticket
