@@ -40,3 +40,16 @@ def smtp_server(settings):
     settings.MAILERS = capture.mailers_setting()
     yield capture
     controller.stop()
+
+
+@pytest.fixture
+def ingest(committed):
+    """Ingest one mail (``uid`` for the IMAP-keyed cases) and run its after-commit work."""
+    from ayuda.intake.email.ingest import mail_ingest
+
+    def run(raw, mailbox, uid=None):
+        return committed(
+            mail_ingest, raw=raw, mailbox=mailbox, uid=uid, uidvalidity=1 if uid else None
+        )
+
+    return run

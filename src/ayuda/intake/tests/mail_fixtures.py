@@ -20,3 +20,12 @@ def fixture_bytes(name: str) -> bytes:
 
 def fixture_names() -> list[str]:
     return sorted(expected())
+
+
+def ticket_from(ingest, name: str, mailbox):
+    """The ticket a fixture mail opens (it must open one)."""
+    from ayuda.intake.models import InboundMailStatus
+
+    row, _ = ingest(fixture_bytes(name), mailbox)
+    assert row.status == InboundMailStatus.PROCESSED, row.reason
+    return row.ticket

@@ -3,7 +3,6 @@ linked to the ticket of the mail of ours they return, and nothing machine-made i
 
 import pytest
 
-from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.email.pipeline import inbound_mail_retry
 from ayuda.intake.models import InboundMailStatus, UnknownSenderPolicy
 from ayuda.notifications.models import DeliveryStatus, OutgoingKind, OutgoingMessage
@@ -15,14 +14,6 @@ from .mail_fixtures import expected, fixture_bytes
 pytestmark = pytest.mark.django_db
 
 BOUNCES = sorted(n for n, exp in expected().items() if exp["verdict"] == "bounce")
-
-
-@pytest.fixture
-def ingest(committed):
-    def run(raw, mailbox):
-        return committed(mail_ingest, raw=raw, mailbox=mailbox)
-
-    return run
 
 
 def _acknowledged_ticket(ingest, mailbox, name="plain_new.eml"):
