@@ -84,7 +84,7 @@ class TokenAuth(HttpBearer):
             return None
         request.api_token = found
         return _admit(
-            request, user=found.user, scopes=list(found.scopes), caller=f"token:{found.pk}"
+            request, user=found.user, scopes=list(found.scopes), caller=f"token:{found.prefix}"
         )
 
 
