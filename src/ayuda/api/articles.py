@@ -17,6 +17,7 @@ from . import schemas as s
 from .idempotency import idempotent
 from .presenters import TicketPresenter
 from .problems import ERRORS, WRITE_ERRORS
+from .schemas import PathId
 from .tickets import expected_version
 
 router = Router(tags=["articles"])
@@ -69,14 +70,14 @@ def _article_response(request, ticket_id: int, article_id: int, response: HttpRe
 
 
 @router.get(
-    "/{int:ticket_id}/articles",
+    "/{ticket_id}/articles",
     response={200: s.ArticlePage, **ERRORS},
     url_name="article_list",
     summary="List a ticket's messages",
     description="Oldest first, as the ticket page shows them to the caller: customers and "
     "vendor agents never see the help desk's internal notes.",
 )
-def article_list(request, ticket_id: int):
+def article_list(request, ticket_id: PathId):
     ticket = selectors.ticket_get(user=request.auth, pk=ticket_id)
     timeline = selectors.ticket_timeline(user=request.auth, ticket=ticket)
     presenter = TicketPresenter(request.auth)
@@ -84,7 +85,7 @@ def article_list(request, ticket_id: int):
 
 
 @router.post(
-    "/{int:ticket_id}/articles",
+    "/{ticket_id}/articles",
     response={201: s.Article, **WRITE_ERRORS},
     url_name="article_create",
     summary="Reply or add an internal note",
@@ -95,7 +96,7 @@ def article_list(request, ticket_id: int):
 def article_create(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.ArticleCreate,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -113,7 +114,7 @@ def article_create(
 
 
 @router.post(
-    "/{int:ticket_id}/attachments",
+    "/{ticket_id}/attachments",
     response={201: s.Article, **WRITE_ERRORS},
     url_name="attachment_upload",
     summary="Upload files with a message",
@@ -124,7 +125,7 @@ def article_create(
 def attachment_upload(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     files: File[list[UploadedFile]],
     body: Form[str],
     internal: Form[bool] = False,
@@ -145,7 +146,7 @@ def attachment_upload(
 
 
 @files_router.get(
-    "/{int:attachment_id}",
+    "/{attachment_id}",
     response={200: None, **ERRORS},
     url_name="attachment_download",
     summary="Download a file",
@@ -159,7 +160,7 @@ def attachment_upload(
         }
     },
 )
-def attachment_download(request, attachment_id: int):
+def attachment_download(request, attachment_id: PathId):
     attachment = get_object_or_404(
         Attachment.objects.only("pk", "ticket_id", "article_id"), pk=attachment_id
     )

@@ -24,9 +24,11 @@ router = Router(tags=["history"])
 
 
 class FeedQuery(Schema):
-    after: int = Field(0, ge=0, description="The last event id you have; 0 from the start.")
+    after: int = Field(
+        0, ge=0, le=s.MAX_ID, description="The last event id you have; 0 from the start."
+    )
     limit: int = Field(100, ge=1, le=500)
-    ticket: int | None = Field(None, description="Only this ticket's events.")
+    ticket: s.Id | None = Field(None, description="Only this ticket's events.")
 
 
 def _vendor_filter(user, events: list[TicketEvent]) -> list[TicketEvent]:

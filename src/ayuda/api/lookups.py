@@ -18,12 +18,13 @@ from ayuda.tickets.services.lifecycle import SOFTWARE_FIELDS
 
 from .auth import require_scope
 from .problems import ERRORS, WRITE_ERRORS
+from .schemas import MAX_ID, Id, PathId
 
 router = Router(tags=["lists"])
 
 
 class PageQuery(Schema):
-    after: int = Field(0, ge=0, description="The last id of the previous page.")
+    after: int = Field(0, ge=0, le=MAX_ID, description="The last id of the previous page.")
     limit: int = Field(100, ge=1, le=500)
 
 
@@ -51,7 +52,7 @@ class SiteOut(Schema):
 
 
 class SiteIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     name: str = Field(min_length=1, max_length=200)
     code: str = Field("", max_length=50)
 
@@ -93,11 +94,11 @@ class CategoryOut(Schema):
 
 class CategoryIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     description: str = Field("", max_length=10_000)
     is_software: bool = False
     extra_fields: list[FormField] = []
-    default_team_id: int | None = None
+    default_team_id: Id | None = None
     routes_to_level_2: bool = False
     is_active: bool = True
 
@@ -255,12 +256,12 @@ def organisation_create(request, payload: OrganisationIn):
 
 
 @router.put(
-    "/organisations/{int:organisation_id}",
+    "/organisations/{organisation_id}",
     response={200: OrganisationOut, **WRITE_ERRORS},
     url_name="organisation_update",
     summary="Change an organisation (administrators)",
 )
-def organisation_update(request, organisation_id: int, payload: OrganisationIn):
+def organisation_update(request, organisation_id: PathId, payload: OrganisationIn):
     _admin(request)
     organisation = _get(Organisation.objects.all(), organisation_id)
     for name, value in payload.dict().items():
@@ -295,12 +296,12 @@ def site_create(request, payload: SiteIn):
 
 
 @router.put(
-    "/sites/{int:site_id}",
+    "/sites/{site_id}",
     response={200: SiteOut, **WRITE_ERRORS},
     url_name="site_update",
     summary="Change a site (administrators)",
 )
-def site_update(request, site_id: int, payload: SiteIn):
+def site_update(request, site_id: PathId, payload: SiteIn):
     _admin(request)
     site = _get(Site.objects.all(), site_id)
     if not Organisation.objects.filter(pk=payload.organisation_id).exists():
@@ -341,12 +342,12 @@ def team_create(request, payload: TeamIn):
 
 
 @router.put(
-    "/teams/{int:team_id}",
+    "/teams/{team_id}",
     response={200: TeamOut, **WRITE_ERRORS},
     url_name="team_update",
     summary="Change a team (administrators)",
 )
-def team_update(request, team_id: int, payload: TeamIn):
+def team_update(request, team_id: PathId, payload: TeamIn):
     _admin(request)
     _team_check(payload)
     team = _get(Team.objects.all(), team_id)
@@ -395,12 +396,12 @@ def category_create(request, payload: CategoryIn):
 
 
 @router.put(
-    "/categories/{int:category_id}",
+    "/categories/{category_id}",
     response={200: CategoryOut, **WRITE_ERRORS},
     url_name="category_update",
     summary="Change a category (administrators)",
 )
-def category_update(request, category_id: int, payload: CategoryIn):
+def category_update(request, category_id: PathId, payload: CategoryIn):
     _admin(request)
     category = _category_apply(_get(Category.objects.all(), category_id), payload)
     _save(category)

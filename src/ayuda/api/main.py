@@ -195,3 +195,8 @@ def _routers() -> None:
 
 
 _routers()
+
+
+def not_found(request, rest: str = ""):
+    """Any other URL under /api/v1/: a problem too, never the site's HTML page."""
+    return problem(request, status=404, kind="not-found", detail=not_found_detail())

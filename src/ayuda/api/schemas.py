@@ -1,8 +1,13 @@
 """What the API sends and receives about tickets, their messages and files."""
 
 from datetime import datetime
+from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
+
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class Ref(Schema):
@@ -104,12 +109,12 @@ class TicketCreate(Schema):
     subject: str = Field(min_length=1, max_length=255, examples=["Printer on fire"])
     description: str = Field(min_length=1, max_length=100_000, examples=["It smells of smoke."])
     type: str = Field("incident", examples=["incident"])
-    category_id: int | None = None
-    site_id: int | None = None
-    requester_id: int | None = Field(
+    category_id: Id | None = None
+    site_id: Id | None = None
+    requester_id: Id | None = Field(
         None, description="Help desk only: open the ticket on a requester's behalf."
     )
-    team_id: int | None = Field(None, description="Help desk only.")
+    team_id: Id | None = Field(None, description="Help desk only.")
     priority: int | None = Field(None, ge=1, le=4, description="Help desk only.")
     environment: dict[str, str] = Field(
         default_factory=dict,
@@ -153,28 +158,28 @@ class ArticleCreate(Schema):
 
 
 class QualifyIn(Schema):
-    category_id: int | None = None
+    category_id: Id | None = None
     type: str = Field(examples=["incident"])
     priority: int = Field(ge=1, le=4, examples=[3])
 
 
 class AssignIn(Schema):
-    team_id: int | None = None
-    owner_id: int | None = None
+    team_id: Id | None = None
+    owner_id: Id | None = None
 
 
 class StateIn(Schema):
-    state_id: int
+    state_id: Id
 
 
 class EscalateIn(Schema):
-    team_id: int
+    team_id: Id
     mode: str = Field(examples=["transfer"], description="transfer or referral")
     reason: str = Field(min_length=1, max_length=10_000)
 
 
 class EscalateVendorIn(Schema):
-    vendor_id: int
+    vendor_id: Id
     reason: str = Field(min_length=1, max_length=10_000)
     reference: str = Field("", max_length=100)
 
@@ -188,7 +193,7 @@ class HandBackIn(Schema):
 
 
 class ForwardIn(Schema):
-    team_id: int
+    team_id: Id
     reason: str = Field(min_length=1, max_length=10_000)
 
 
@@ -206,7 +211,7 @@ class Empty(Schema):
 
 class Event(Schema):
     id: int
-    ticket_id: int
+    ticket_id: Id
     seq: int
     at: datetime
     action: str

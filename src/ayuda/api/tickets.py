@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.decorators import decorate_view
 
 from ayuda.accounts.models import Site, Team, User, Vendor
@@ -18,6 +18,7 @@ from . import schemas as s
 from .idempotency import idempotent
 from .presenters import TicketPresenter
 from .problems import ERRORS, WRITE_ERRORS
+from .schemas import PathId
 
 router = Router(tags=["tickets"])
 MAX_PAGE = 100
@@ -26,18 +27,18 @@ MAX_PAGE = 100
 class QueueQuery(Schema):
     status: str = "active"
     level: str = ""
-    team: int | None = None
+    team: s.Id | None = None
     owner: str = ""
-    category: int | None = None
-    site: int | None = None
+    category: s.Id | None = None
+    site: s.Id | None = None
     channel: str = ""
     type: str = ""
-    organisation: int | None = None
+    organisation: s.Id | None = None
     q: str = ""
     order: str = "oldest"
     earlier: bool = False
     cursor: str = ""
-    limit: int = 50
+    limit: int = Field(50, ge=1, le=MAX_PAGE)
 
 
 def _limit(value: int) -> int:
@@ -113,13 +114,13 @@ def ticket_list(request, query: Query[QueueQuery]):
 
 
 @router.get(
-    "/{int:ticket_id}",
+    "/{ticket_id}",
     response={200: s.Ticket, **ERRORS},
     url_name="ticket_get",
     summary="Read a ticket",
     description="The ticket with what the caller may do on it; its `ETag` is its version.",
 )
-def ticket_get(request, response: HttpResponse, ticket_id: int):
+def ticket_get(request, response: HttpResponse, ticket_id: PathId):
     return ticket_response(request, response, ticket_id)
 
 
@@ -172,7 +173,7 @@ ACTION_HELP = (
 def _action(path: str, summary: str, body: type | None = None):
     def register(func):
         return router.post(
-            f"/{{int:ticket_id}}/{path}",
+            f"/{{ticket_id}}/{path}",
             response={200: s.Ticket, **WRITE_ERRORS},
             url_name=f"ticket_{path.replace('-', '_')}",
             summary=summary,
@@ -186,7 +187,7 @@ def _action(path: str, summary: str, body: type | None = None):
 def ticket_qualify(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.QualifyIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -206,7 +207,7 @@ def ticket_qualify(
 def ticket_assign(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.AssignIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -225,7 +226,7 @@ def ticket_assign(
 def ticket_change_state(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.StateIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -241,7 +242,7 @@ def ticket_change_state(
 def ticket_escalate(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.EscalateIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -261,7 +262,7 @@ def ticket_escalate(
 def ticket_escalate_vendor(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.EscalateVendorIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -281,7 +282,7 @@ def ticket_escalate_vendor(
 def ticket_vendor_reference(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.VendorReferenceIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -299,7 +300,7 @@ def ticket_vendor_reference(
 def ticket_hand_back(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.HandBackIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -317,7 +318,7 @@ def ticket_hand_back(
 def ticket_forward(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.ForwardIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -336,7 +337,7 @@ def ticket_forward(
 def ticket_resolve(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.ResolveIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -354,7 +355,7 @@ def ticket_resolve(
 def ticket_close(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.Empty,
     if_match: str | None = Header(None, alias="If-Match"),
 ):
@@ -369,7 +370,7 @@ def ticket_close(
 def ticket_reopen(
     request,
     response: HttpResponse,
-    ticket_id: int,
+    ticket_id: PathId,
     payload: s.ReopenIn,
     if_match: str | None = Header(None, alias="If-Match"),
 ):

@@ -9,6 +9,7 @@ from ayuda.accounts.models import ApiToken
 from ayuda.accounts.tokens import token_revoke, tokens_of
 
 from .problems import ERRORS, WRITE_ERRORS
+from .schemas import PathId
 
 router = Router(tags=["tokens"])
 
@@ -32,11 +33,11 @@ def token_list(request):
 
 
 @router.post(
-    "/{int:token_id}/revoke",
+    "/{token_id}/revoke",
     response={200: TokenOut, **WRITE_ERRORS},
     url_name="token_revoke",
     summary="Revoke one of my tokens",
 )
-def token_revoke_op(request, token_id: int):
+def token_revoke_op(request, token_id: PathId):
     token = ApiToken.objects.get(pk=token_id, user=request.auth)
     return token_revoke(token=token, actor=request.auth)
