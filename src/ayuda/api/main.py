@@ -30,16 +30,29 @@ session with its CSRF token. Errors are `application/problem+json` (RFC 9457). S
 docs/api.md for examples."""
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": "Any unique string (a UUID): a retry with the same key and body runs once "
+    "and gets the first answer again, for 24 hours.",
+    "example": "3f1c2a7e-8c1b-4d0e-9a55-0b6f4f0e2d11",
+}
+
+
 class AyudaAPI(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         """Errors are documented as what they are: ``application/problem+json``."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if str(code) >= "400" and "application/json" in content:
                         content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+                if method == "post":
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_PARAMETER)
         return schema
 
 
