@@ -141,9 +141,7 @@ def bench_token() -> tuple[str, dict]:
     )
     team = Team.objects.get(name="Bulk Service Desk North")
     requester = Ticket.objects.order_by("-id").values_list("requester_id", flat=True).first()
-    busy = (
-        Ticket.objects.filter(team=team).order_by("-id").values_list("id", flat=True).first()
-    )
+    busy = Ticket.objects.filter(team=team).order_by("-id").values_list("id", flat=True).first()
     secret = token_create(
         user=agent, name="bench", scopes=["read", "write"], expires_at=None
     ).secret
