@@ -4,7 +4,9 @@ headers, body). Bounded: 10 examples per operation, derandomised, so the run is 
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -29,7 +31,18 @@ CHECKS = [
 
 
 @pytest.fixture
-def agent_token(db, settings):
+def _keep_the_test_connection():
+    """The WSGI handler closes database connections after each request (Django's test client
+    stops it from doing so); that would end the test's transaction on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def agent_token(db, settings, _keep_the_test_connection):
     settings.AYUDA_API_RATE_PER_MINUTE = 0
     settings.AYUDA_API_FEED_SETTLE_SECONDS = 0
     desk = desk_make()
