@@ -11,8 +11,8 @@ from ayuda.tickets.permissions import allowed_actions, contact_visible
 from ayuda.tickets.services.lifecycle import ENVIRONMENT_FIELDS
 
 
-def ref(obj) -> dict | None:
-    return None if obj is None else {"id": obj.pk, "name": str(obj)}
+def ref(obj, name: str | None = None) -> dict | None:
+    return None if obj is None else {"id": obj.pk, "name": name or str(obj)}
 
 
 def person(user: User | None, *, contact: bool = True) -> dict | None:
@@ -56,7 +56,8 @@ class TicketPresenter:
             "owner": None if vendor else person(ticket.owner),
             "requester": person(ticket.requester, contact=self.contact(ticket)),
             "organisation": ref(ticket.organisation),
-            "site": ref(ticket.site),
+            # A site's str() names its organisation too (a query per site): the name alone.
+            "site": ref(ticket.site, ticket.site and ticket.site.name),
             "created_at": ticket.created_at,
             "resolved_at": ticket.resolved_at,
             "closed_at": ticket.closed_at,

@@ -47,7 +47,15 @@ def _grow(desk, n: int, ticket):
         category_make(name=f"Cat {desk.site.pk}-{i}")
         user_make(role=Role.AGENT_L1)
         user_make(role=Role.VENDOR_AGENT, vendor=desk.vendor)
-        ticket = ticket_in(StateCategory.PENDING_VENDOR, desk=desk)
+        # each on its own site, category (with a parent) and team: nothing shared to hide an N+1
+        parent = category_make(name=f"Parent {desk.site.pk}-{i}")
+        ticket = ticket_in(
+            StateCategory.PENDING_VENDOR,
+            desk=desk,
+            site=site_make(organisation=desk.organisation),
+            category=category_make(name=f"Child {desk.site.pk}-{i}", parent=parent),
+            team=team_make(),
+        )
         services.article_add_reply(ticket=ticket, actor=desk.agent_l1, body="Hi")
         services.article_add_note(ticket=ticket, actor=desk.vendor_agent, body="Vendor side")
 
