@@ -78,7 +78,10 @@ def idempotent(run):
             )
         now = timezone.now()
         request_hash = _request_hash(request)
-        IdempotencyRecord.objects.filter(caller=caller, created_at__lt=now - LIFETIME).delete()
+        # An expired key of this caller is free again (older rows go hourly: tasks.py).
+        IdempotencyRecord.objects.filter(
+            caller=caller, key=key, created_at__lt=now - LIFETIME
+        ).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(

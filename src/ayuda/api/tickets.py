@@ -3,6 +3,7 @@ call (the same ones ``web/agent/views/actions.py`` calls)."""
 
 from urllib.parse import urlencode
 
+from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -145,20 +146,23 @@ def ticket_create(request, response: HttpResponse, payload: s.TicketCreate):
             _("Only the help desk chooses the requester, team or priority of a new ticket.")
         )
     requester = lookup(User, payload.requester_id, field="requester_id") or user
-    ticket = services.ticket_create(
-        requester=requester,
-        actor=user,
-        subject=payload.subject,
-        description=payload.description,
-        channel=Channel.API,
-        type=payload.type,
-        category=lookup(Category, payload.category_id, field="category_id"),
-        priority=payload.priority or Priority.NORMAL,
-        site=lookup(Site, payload.site_id, field="site_id"),
-        team=lookup(Team, payload.team_id, field="team_id"),
-        environment=payload.environment,
-        extra=payload.extra,
-    )
+    # One transaction: the ticket, its first message and its history land together (today
+    # ``ticket_create`` itself runs in autocommit: its @transaction.atomic sits on _arrival).
+    with transaction.atomic():
+        ticket = services.ticket_create(
+            requester=requester,
+            actor=user,
+            subject=payload.subject,
+            description=payload.description,
+            channel=Channel.API,
+            type=payload.type,
+            category=lookup(Category, payload.category_id, field="category_id"),
+            priority=payload.priority or Priority.NORMAL,
+            site=lookup(Site, payload.site_id, field="site_id"),
+            team=lookup(Team, payload.team_id, field="team_id"),
+            environment=payload.environment,
+            extra=payload.extra,
+        )
     response["Location"] = reverse("api-v1:ticket_get", kwargs={"ticket_id": ticket.pk})
     return Status(201, ticket_response(request, response, ticket.pk))
 

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from ayuda.api.models import IdempotencyRecord
+from ayuda.api.tasks import idempotency_purge
 from ayuda.tickets.models import Article, Ticket
 from ayuda.tickets.tests.factories import desk_make, ticket_make
 
@@ -74,6 +75,18 @@ def test_a_retried_reply_is_added_once():
         )
         assert response.status_code == 201
     assert Article.objects.filter(ticket=ticket, body="On my way.").count() == 1
+
+
+def test_the_hourly_purge_forgets_keys_older_than_a_day():
+    desk = desk_make()
+    api = Api(desk.requester)
+    api.post("/tickets", BODY, {"Idempotency-Key": "old"})
+    api.post("/tickets", BODY, {"Idempotency-Key": "new"})
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert idempotency_purge.delay().get() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
 
 
 def test_a_request_still_running_answers_409():

@@ -292,6 +292,10 @@ CELERY_BEAT_SCHEDULE["tickets-history-seal"] = {
 # event must be before the history feed hands it out (ids may commit out of order).
 AYUDA_API_RATE_PER_MINUTE = int(os.environ.get("AYUDA_API_RATE_PER_MINUTE", "600"))
 AYUDA_API_FEED_SETTLE_SECONDS = int(os.environ.get("AYUDA_API_FEED_SETTLE_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "ayuda.api.tasks.idempotency_purge",
+    "schedule": 3600,
+}
 
 AYUDA_BASE_URL = os.environ.get("AYUDA_BASE_URL", "http://127.0.0.1:8000")
 
