@@ -87,7 +87,7 @@ def article_list(request, ticket_id: PathId):
 @router.post(
     "/{ticket_id}/articles",
     response={201: s.Article, **WRITE_ERRORS},
-    url_name="article_create",
+    url_name="article_list",  # the list's route: one URL name per route
     summary="Reply or add an internal note",
     description="A customer's message, a help desk reply (`ask_customer` to wait for the "
     "answer) or, with `internal`, a note. `If-Match` is optional.",

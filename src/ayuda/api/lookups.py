@@ -245,7 +245,7 @@ def organisation_list(request, query: Query[PageQuery]):
 @router.post(
     "/organisations",
     response={201: OrganisationOut, **WRITE_ERRORS},
-    url_name="organisation_create",
+    url_name="organisation_list",
     summary="Create an organisation (administrators)",
 )
 def organisation_create(request, payload: OrganisationIn):
@@ -283,7 +283,7 @@ def site_list(request, query: Query[PageQuery]):
 @router.post(
     "/sites",
     response={201: SiteOut, **WRITE_ERRORS},
-    url_name="site_create",
+    url_name="site_list",
     summary="Create a site (administrators)",
 )
 def site_create(request, payload: SiteIn):
@@ -330,7 +330,7 @@ def _team_check(payload: TeamIn) -> None:
 @router.post(
     "/teams",
     response={201: TeamOut, **WRITE_ERRORS},
-    url_name="team_create",
+    url_name="team_list",
     summary="Create a team (administrators)",
 )
 def team_create(request, payload: TeamIn):
@@ -385,7 +385,7 @@ def _category_apply(category: Category, payload: CategoryIn) -> Category:
 @router.post(
     "/categories",
     response={201: CategoryOut, **WRITE_ERRORS},
-    url_name="category_create",
+    url_name="category_list",
     summary="Create a category (administrators)",
 )
 def category_create(request, payload: CategoryIn):

@@ -128,7 +128,7 @@ def ticket_get(request, response: HttpResponse, ticket_id: PathId):
 @router.post(
     "",
     response={201: s.Ticket, **WRITE_ERRORS},
-    url_name="ticket_create",
+    url_name="ticket_list",  # the list's route: one URL name per route
     summary="Open a ticket",
     description="As a requester for yourself (a site admin also for your sites), or, for the "
     "help desk, on a requester's behalf (`requester_id`). Send an `Idempotency-Key` so a "
