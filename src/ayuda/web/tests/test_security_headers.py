@@ -13,11 +13,11 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
+from ayuda.accounts.tokens import token_create
 from ayuda.core.tests.security_headers import is_html, response_problems
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
 from ayuda.intake.tests.mail_fixtures import fixture_bytes
-from ayuda.accounts.tokens import token_create
 from ayuda.tickets.attachments import IncomingFile
 from ayuda.tickets.models import Attachment, SavedView, StateCategory
 from ayuda.tickets.tests.factories import category_make, desk_make, ticket_in
