@@ -55,6 +55,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--create", type=int, default=500, help="Tickets per client.")
     parser.add_argument("--calls", type=int, default=10_000, help="Calls for the memory test.")
     parser.add_argument("--port", type=int, default=8391)
+    parser.add_argument("--reads-only", action="store_true", help="Only 1 and 2.")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args()
 
@@ -325,6 +326,8 @@ def markdown(info: dict) -> str:
         lines.append(
             f"| {name} | {local['p50']} / {local['p95']} | {remote['p50']} / {remote['p95']} |"
         )
+    if "create" not in info:
+        return "\n".join(lines)
     c = info["create"]
     m = info["memory"]
     lines += [
@@ -365,19 +368,22 @@ def main() -> None:
         print("over HTTP …", flush=True)
         info["http"] = measure_http(secret, cases, args.reps, args.port)
         print(json.dumps(info["http"], indent=1), flush=True)
-        print("creation …", flush=True)
-        info["create"] = measure_create(
-            secret, refs["requester"], args.clients, args.create, args.port
-        )
-        print(json.dumps(info["create"], indent=1), flush=True)
+        if not args.reads_only:
+            print("creation …", flush=True)
+            info["create"] = measure_create(
+                secret, refs["requester"], args.clients, args.create, args.port
+            )
+            print(json.dumps(info["create"], indent=1), flush=True)
     finally:
         server_stop(server)
-    print("memory …", flush=True)
-    info["memory"] = measure_memory(env, secret, cases, args.calls, args.port + 1)
-    print(json.dumps(info["memory"], indent=1), flush=True)
+    if not args.reads_only:
+        print("memory …", flush=True)
+        info["memory"] = measure_memory(env, secret, cases, args.calls, args.port + 1)
+        print(json.dumps(info["memory"], indent=1), flush=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = out / f"{datetime.now(UTC):%Y-%m-%d}-api-{info['size']}"
+    suffix = "-reads" if args.reads_only else ""
+    stem = out / f"{datetime.now(UTC):%Y-%m-%d}-api-{info['size']}{suffix}"
     stem.with_suffix(".json").write_text(json.dumps(info, indent=1, default=str))
     stem.with_suffix(".md").write_text(markdown(info))
     print(markdown(info))
