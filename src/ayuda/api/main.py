@@ -68,12 +68,36 @@ api = AyudaAPI(
 )
 
 
+def _field_message(error: dict) -> str:
+    """Pydantic's message for a field, in the caller's language where we know the kind."""
+    kind = error.get("type", "")
+    messages = {
+        "missing": _("This field is required."),
+        "string_too_short": _("This is too short."),
+        "string_too_long": _("This is too long."),
+        "too_long": _("This is too long."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "greater_than_equal": _("This number is out of range."),
+        "less_than_equal": _("This number is out of range."),
+        "bool_parsing": _("Enter true or false."),
+        "bool_type": _("Enter true or false."),
+        "string_type": _("Enter a text."),
+        "json_invalid": _("The body is not valid JSON."),
+    }
+    return str(messages.get(kind) or error.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, exc):
     errors = []
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "form")]
-        errors.append({"field": ".".join(loc) or "body", "detail": str(error.get("msg", ""))})
+        loc = [
+            str(p)
+            for p in error.get("loc", ())
+            if p not in ("body", "query", "path", "form", "payload")
+        ]
+        errors.append({"field": ".".join(loc) or "body", "detail": _field_message(error)})
     return problem(
         request,
         status=422,

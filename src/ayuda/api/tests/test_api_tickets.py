@@ -199,3 +199,16 @@ def test_an_action_the_service_refuses_is_a_problem_in_the_callers_language():
     with translation.override("it"):
         title_it = _("Invalid input")
     assert assert_problem(italian, 422, "validation")["title"] == title_it != "Invalid input"
+
+
+def test_field_errors_of_the_schema_are_in_the_callers_language_too():
+    desk = desk_make()
+    response = Api(desk.requester).post(
+        "/tickets", {"subject": "x", "priority": "high"}, {"Accept-Language": "it"}
+    )
+    body = assert_problem(response, 422, "validation")
+    details = {e["field"]: e["detail"] for e in body["errors"]}
+    with translation.override("it"):
+        assert details["description"] == _("This field is required.")
+        assert details["priority"] == _("Enter a whole number.")
+    assert details["description"] != "This field is required."
