@@ -188,3 +188,37 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.get_full_name() or self.email or self.username
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do (docs/api.md). Its user's role still decides on each ticket."""
+
+    READ = "read", _("Read")
+    WRITE = "write", _("Write")
+    ADMIN = "admin", _("Administer")
+    DEVICES = "devices", _("Devices")
+
+
+class ApiToken(models.Model):
+    """A personal access token for the REST API (R5). The secret is shown once, when the token
+    is created; only its SHA-256 is kept, found by the public ``prefix`` it starts with."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=20, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

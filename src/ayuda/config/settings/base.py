@@ -37,12 +37,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # the API docs' own Swagger UI files, served locally (docs/api.md)
     "ayuda.core",
     "ayuda.accounts",
     "ayuda.tickets",
     "ayuda.intake",
     "ayuda.notifications",
     "ayuda.webhooks",
+    "ayuda.api",
     "ayuda.web",
     "ayuda.demo",  # last: it uses every app above and no app uses it
 ]
@@ -319,6 +321,15 @@ AYUDA_HISTORY_SEAL_SECONDS = int(os.environ.get("AYUDA_HISTORY_SEAL_SECONDS", "3
 CELERY_BEAT_SCHEDULE["tickets-history-seal"] = {
     "task": "ayuda.tickets.tasks.history_seal",
     "schedule": AYUDA_HISTORY_SEAL_SECONDS,
+}
+
+# REST API (docs/api.md): calls per token (or signed-in user) a minute, then 429; how old an
+# event must be before the history feed hands it out (ids may commit out of order).
+AYUDA_API_RATE_PER_MINUTE = int(os.environ.get("AYUDA_API_RATE_PER_MINUTE", "600"))
+AYUDA_API_FEED_SETTLE_SECONDS = int(os.environ.get("AYUDA_API_FEED_SETTLE_SECONDS", "2"))
+CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
+    "task": "ayuda.api.tasks.idempotency_purge",
+    "schedule": 3600,
 }
 
 AYUDA_BASE_URL = os.environ.get("AYUDA_BASE_URL", "http://127.0.0.1:8000")

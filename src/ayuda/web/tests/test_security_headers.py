@@ -9,10 +9,11 @@ does not know fails the test, so a new page is added here when it is written.
 
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
+from ayuda.accounts.tokens import token_create
 from ayuda.core.tests.security_headers import is_html, response_problems
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
@@ -68,7 +69,9 @@ def _world() -> dict:
     saved = SavedView.objects.create(user=desk.agent_l1, name="Mine", query="status=all")
     Group.objects.create(name="Auditors")
     _webhook_log(superuser)
+    token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
     return {
+        "token": token.token,
         "desk": desk,
         "superuser": superuser,
         "ticket": escalated,
@@ -154,6 +157,20 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("agent", agent, "agent:view_save", data={"name": ""})
     post("agent", agent, "agent:view_delete", saved.pk)
     post("agent", agent, "agent:ticket_action", ticket.pk, "reply", data={"body": ""})
+    get("agent", agent, "tokens")
+    post("agent", agent, "tokens", data={"name": ""})
+    post("agent", agent, "token_revoke", world["token"].pk)
+    # The API through the session (its answers are JSON, with the same headers).
+    for name in sorted(n for n in url_names() if n.startswith("api-v1:")):
+        try:
+            reverse(name)
+        except NoReverseMatch:
+            args = [world["attachment"].pk if "attachment" in name else ticket.pk]
+        else:
+            args = []
+        get("agent", agent, name, *args)
+    post("agent", agent, "api-v1:ticket_list", data={})
+    get("agent", agent, "api_not_found", "nowhere")
     get("vendor agent", desk.vendor_agent, "agent:queue")
     get("vendor agent", desk.vendor_agent, "agent:ticket", ticket.pk)
     post("agent", agent, "logout")
