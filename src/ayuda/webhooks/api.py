@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from ayuda.accounts.models import User
+from ayuda.api.problems import ERRORS, WRITE_ERRORS
 from ayuda.core.errors import AyudaError, PermissionDeniedError
 
 from . import selectors, services
@@ -81,12 +82,12 @@ def _refused(exc: AyudaError) -> HttpError:
 def router_make() -> Router:
     router = Router(tags=["webhooks"])
 
-    @router.get("/subscriptions", response={200: list[SubscriptionOut], 403: Message})
+    @router.get("/subscriptions", response={200: list[SubscriptionOut], **ERRORS})
     def subscription_list(request):
         _caller(request)
         return list(selectors.subscription_list())
 
-    @router.post("/subscriptions", response={201: SubscriptionCreated, 403: Message, 422: Message})
+    @router.post("/subscriptions", response={201: SubscriptionCreated, **WRITE_ERRORS})
     def subscription_create(request, data: SubscriptionIn):
         actor = _caller(request)
         owner = actor
@@ -107,7 +108,7 @@ def router_make() -> Router:
         shown = SubscriptionOut.model_validate(subscription).model_dump()
         return Status(201, SubscriptionCreated(**shown, secret=secret))
 
-    @router.delete("/subscriptions/{subscription_id}", response={204: None, 403: Message})
+    @router.delete("/subscriptions/{subscription_id}", response={204: None, **ERRORS})
     def subscription_delete(request, subscription_id: int):
         _caller(request)
         get_object_or_404(Subscription, pk=subscription_id).delete()
@@ -115,7 +116,7 @@ def router_make() -> Router:
 
     @router.get(
         "/subscriptions/{subscription_id}/deliveries",
-        response={200: list[DeliveryOut], 403: Message},
+        response={200: list[DeliveryOut], **ERRORS},
     )
     def delivery_list(request, subscription_id: int, before: int | None = None):
         """The newest deliveries first, 100 a page; ``before`` = the last id of a page."""
@@ -126,9 +127,7 @@ def router_make() -> Router:
             deliveries = deliveries.filter(id__lt=before)
         return list(deliveries[:PAGE])
 
-    @router.post(
-        "/deliveries/{delivery_id}/replay", response={202: Message, 403: Message, 422: Message}
-    )
+    @router.post("/deliveries/{delivery_id}/replay", response={202: Message, **WRITE_ERRORS})
     def delivery_replay(request, delivery_id: int):
         from .tasks import webhook_replay
 
