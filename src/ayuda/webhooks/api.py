@@ -82,12 +82,20 @@ def _refused(exc: AyudaError) -> HttpError:
 def router_make() -> Router:
     router = Router(tags=["webhooks"])
 
-    @router.get("/subscriptions", response={200: list[SubscriptionOut], **ERRORS})
+    @router.get(
+        "/subscriptions",
+        response={200: list[SubscriptionOut], **ERRORS},
+        url_name="subscription_list",
+    )
     def subscription_list(request):
         _caller(request)
         return list(selectors.subscription_list())
 
-    @router.post("/subscriptions", response={201: SubscriptionCreated, **WRITE_ERRORS})
+    @router.post(
+        "/subscriptions",
+        response={201: SubscriptionCreated, **WRITE_ERRORS},
+        url_name="subscription_list",  # the list's route: one URL name per route
+    )
     def subscription_create(request, data: SubscriptionIn):
         actor = _caller(request)
         owner = actor
