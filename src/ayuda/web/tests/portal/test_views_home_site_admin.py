@@ -251,3 +251,27 @@ def test_the_filtered_list_takes_the_same_queries_for_3_and_30_tickets(client, f
     # requesters at those sites; the tickets, then by key their states, requesters, sites,
     # organisations and categories
     assert few == many == 11
+
+
+def _nav_list_link(response) -> str:
+    """The text of the header's link to the list (its icon's SVG left out)."""
+    html = response.content.decode()
+    link = re.search(rf'<a href="{URL}"[^>]*>(.*?)</a>', html, re.S)
+    assert link is not None
+    return re.sub(r"<svg.*?</svg>", "", link.group(1), flags=re.S).strip()
+
+
+def test_the_header_names_the_list_as_its_title_does(client, chain):
+    # given: the site admin reads the list of her sites, a requester his own tickets
+    for user in (chain["admin"], chain["people"]["ana"]):
+        user.language = "es"
+        user.save()
+
+    # when
+    links = []
+    for user in (chain["admin"], chain["people"]["ana"]):
+        client.force_login(user)
+        links.append(_nav_list_link(client.get(reverse("portal:ticket_new"))))
+
+    # then
+    assert links == ["Tickets de sus sitios", "Mis tickets"]
