@@ -200,15 +200,25 @@ class InboundMailAdmin(LargeTableAdmin):
     def _run(self, request, queryset, force: str):
         from .email.pipeline import inbound_mail_retry
 
-        done = 0
+        done, kept = 0, []
         for mail in queryset.exclude(status=InboundMailStatus.PROCESSED):
-            if inbound_mail_retry(mail_id=mail.pk, force=force).status == "processed":
+            row = inbound_mail_retry(mail_id=mail.pk, force=force)
+            if row.status == InboundMailStatus.PROCESSED:
                 done += 1
+            else:
+                kept.append(row)
         self.message_user(
             request,
             ngettext("%(n)d mail processed.", "%(n)d mails processed.", done) % {"n": done},
             messages.SUCCESS if done else messages.WARNING,
         )
+        for row in kept:  # what is still kept, and why: the count alone leaves them guessing
+            self.message_user(
+                request,
+                _("Incoming mail #%(id)d is still kept: %(reason)s")
+                % {"id": row.pk, "reason": row.reason_text()},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Retry the selected mail"), permissions=["retry"])
     def retry(self, request, queryset):

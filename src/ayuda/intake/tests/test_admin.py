@@ -166,3 +166,21 @@ def test_the_trusted_authserv_ids_are_checked_and_kept_tidy(admin_client):
     assert right.status_code == 302
     mailbox.refresh_from_db()
     assert mailbox.authserv_ids == "mx1.example.com, mx2.example.com"
+
+
+def test_a_retry_that_fails_again_tells_the_administrator_why(admin_client):
+    # given: a mail kept as failed because it cannot be read (no sender at all)
+    row, _ = mail_ingest(raw=b"garbage without headers at all \x00\xff", mailbox=None)
+    assert row.status == InboundMailStatus.FAILED
+    changelist = reverse("admin:intake_inboundmail_changelist")
+
+    # when: the administrator retries it
+    response = admin_client.post(
+        changelist, {"action": "retry", "_selected_action": [row.pk]}, follow=True
+    )
+
+    # then: besides the count, the page says which mail is still kept, and why
+    shown = [str(m) for m in response.context["messages"]]
+    row.refresh_from_db()
+    assert row.status == InboundMailStatus.FAILED
+    assert f"Incoming mail #{row.pk} is still kept: {row.reason_text()}" in shown
