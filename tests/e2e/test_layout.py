@@ -158,6 +158,7 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
     paths = {
         "queue": "/agent/",
         "ticket": f"/agent/tickets/{ticket.pk}/",
+        "history": f"/agent/tickets/{ticket.pk}/history/",
         "contact": "/agent/contacts/new/?who=a",
         "preferences": "/preferences/",
     }
