@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,11 +28,15 @@ class TokenForm(forms.Form):
         label=_("Valid for"),
         coerce=int,
         initial=90,
-        choices=[(d, _("%(days)s days") % {"days": d}) for d in LIFETIMES],
+        choices=(),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Labelled here, in the request's language: at import time they would stay English.
+        self.fields["days"].choices = [
+            (d, gettext("%(days)s days") % {"days": d}) for d in LIFETIMES
+        ]
         allowed = scopes_allowed(user)
         self.fields["scopes"].choices = [c for c in TokenScope.choices if c[0] in allowed]
         self.fields["scopes"].initial = [TokenScope.READ]

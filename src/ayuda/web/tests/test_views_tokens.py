@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from ayuda.accounts.models import ApiToken, Role
 from ayuda.accounts.tests.factories import user_make
@@ -61,3 +62,16 @@ def test_nobody_revokes_someone_elses_token():
     assert _client(other).post(f"/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+@pytest.mark.parametrize(("language", "ninety"), [("es", "90 días"), ("it", "90 giorni")])
+def test_the_lifetimes_read_in_the_users_language(language, ninety):
+    # given
+    user = user_make(role=Role.AGENT_L1, language=language)
+
+    # when
+    html = _client(user).get(reverse("tokens")).content.decode()
+
+    # then
+    assert f'<option value="90" selected>{ninety}</option>' in html
+    assert "90 days" not in html
