@@ -34,6 +34,12 @@ INTERNAL = [
     "http://224.0.0.1/hook",
     "http://240.0.0.1/hook",
     "http://2130706433/hook",  # 127.0.0.1 written as one number
+    "http://0177.0.0.1/hook",  # in octal
+    "http://0x7f000001/hook",  # in hexadecimal
+    "http://127.1/hook",  # shortened
+    "http://[::ffff:a9fe:a9fe]/hook",  # 169.254.169.254, IPv4-mapped in hexadecimal
+    "http://[fec0::1]/hook",  # IPv6 site-local (deprecated, still private in practice)
+    "http://[fe80::1%25eth0]/hook",  # link-local with a zone
 ]
 
 
