@@ -9,8 +9,10 @@ import functools
 import hashlib
 from datetime import timedelta
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,7 +79,12 @@ def idempotent(run):
                 detail=_("The Idempotency-Key may be 255 characters at most."),
             )
         now = timezone.now()
-        request_hash = _request_hash(request)
+        try:
+            request_hash = _request_hash(request)
+        except (SuspiciousOperation, MultiPartParserError):
+            # A body too large or broken to read: the operation, reading it again, answers
+            # the API's problem for it (413, 400) and creates nothing.
+            return run(request, *args, **kwargs)
         # An expired key of this caller is free again (older rows go hourly: tasks.py).
         IdempotencyRecord.objects.filter(
             caller=caller, key=key, created_at__lt=now - LIFETIME

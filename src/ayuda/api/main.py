@@ -7,8 +7,14 @@ import functools
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -242,6 +248,15 @@ def _too_large(request, exc):
         kind="too-large",
         detail=_("The request body is larger than %(size)s bytes.")
         % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request, exc):
+    """A body Django cannot read: broken multipart, too many fields or files."""
+    return problem(
+        request, status=400, kind="bad-request", detail=_("The request body cannot be read.")
     )
 
 

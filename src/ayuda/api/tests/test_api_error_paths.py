@@ -59,3 +59,44 @@ def test_a_forbidden_answer_keeps_its_own_reason():
     body = assert_problem(response, 403, "forbidden")
     assert body["detail"] == "Only administrators manage webhooks."
     assert "CSRF" not in json.dumps(body)
+
+
+def test_a_body_over_the_limit_with_an_idempotency_key_is_a_413_problem(settings):
+    # given
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    desk = desk_make()
+    api = Api(desk.requester)
+
+    # when
+    response = api.post(
+        "/tickets",
+        {"subject": "x" * 20_000, "description": "Too long"},
+        headers={"Idempotency-Key": "big-1"},
+    )
+
+    # then
+    assert_problem(response, 413, "too-large")
+    assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize("key", [None, "broken-1"])
+def test_a_broken_multipart_upload_is_a_problem(key):
+    # given
+    desk = desk_make()
+    ticket = ticket_make(requester=desk.requester)
+    api = Api(desk.requester)
+    headers = {"Authorization": f"Bearer {api.token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+
+    # when: a boundary that never comes
+    response = api.client.post(
+        f"/api/v1/tickets/{ticket.pk}/attachments",
+        b"--nope\r\nContent-Disposition: form-data; name=body\r\n\r\nHi",
+        content_type="multipart/form-data",
+        headers=headers,
+    )
+
+    # then
+    assert response.status_code in (400, 422), response.content
+    assert response["Content-Type"] == "application/problem+json"
