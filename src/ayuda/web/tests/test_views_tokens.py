@@ -61,3 +61,15 @@ def test_nobody_revokes_someone_elses_token():
     assert _client(other).post(f"/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_the_page_showing_a_secret_is_never_cached():
+    # given
+    user = user_make(role=Role.REQUESTER)
+
+    # when
+    response = _client(user).post("/tokens/", {"name": "Form", "scopes": ["read"], "days": "7"})
+
+    # then: the browser's cache (back button, disk) keeps no copy of the secret
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
