@@ -25,6 +25,7 @@ from ayuda.core.errors import ValidationError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+URL_MAX_LENGTH = 2000  # Subscription.url's column
 
 
 class ForbiddenAddressError(ValidationError):
@@ -85,6 +86,11 @@ def address_allowed(address: Address, *, host: str) -> bool:
 
 def _split(url: str) -> tuple[SplitResult, str, int]:
     url = (url or "").strip()
+    if len(url) > URL_MAX_LENGTH:
+        raise ValidationError(
+            _("A webhook URL may be %(max)s characters at most.") % {"max": URL_MAX_LENGTH},
+            field="url",
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
