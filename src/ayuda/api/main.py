@@ -49,12 +49,16 @@ IDEMPOTENCY_PARAMETER = {
 
 
 def _method_problem(view):
-    """django-ninja answers a method a path does not have with a plain-text 405: a problem
-    instead, with the same ``Allow`` header."""
+    """django-ninja answers a method a path does not have with a plain-text 405, and its root
+    (``/api/v1/``) raises Http404 for the site's HTML page: problems instead (405 with the
+    same ``Allow`` header, 404)."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return problem(request, status=404, kind="not-found", detail=not_found_detail())
         if not isinstance(response, HttpResponseNotAllowed):
             return response
         return problem(

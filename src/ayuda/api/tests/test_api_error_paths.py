@@ -100,3 +100,11 @@ def test_a_broken_multipart_upload_is_a_problem(key):
     # then
     assert response.status_code in (400, 422), response.content
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_apis_root_is_a_problem_not_the_sites_page():
+    # when
+    response = Api().client.get("/api/v1/")
+
+    # then
+    assert_problem(response, 404, "not-found")
