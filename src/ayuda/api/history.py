@@ -1,7 +1,8 @@
 """The history feed: ticket events after a cursor, for integrations to replay after downtime.
 
 The help desk reads every event; a vendor agent the events of its tickets as its timeline
-shows them (``permissions.events_visible_to``); customers read no events, as on their pages.
+shows them (``permissions.events_visible_to``), its requesters named as its pages name them
+(no address unless the organisation shares contact details); customers read no events.
 The cursor is the last event's id. Events younger than ``AYUDA_API_FEED_SETTLE_SECONDS`` wait:
 on PostgreSQL a transaction that took a lower id may commit after a higher one."""
 
@@ -76,12 +77,18 @@ def event_list(request, query: Query[FeedQuery]):
             events = events.filter(ticket_id__in=Ticket.objects.filter(scope).values("pk"))
     rows = list(events.select_related("actor").order_by("pk")[: query.limit])
     last = rows[-1].pk if rows else query.after
+    contact: dict[int, bool] = {}
     if rows and not user.is_helpdesk:
         rows = _vendor_filter(user, rows)
+        organisations = Ticket.objects.filter(pk__in={e.ticket_id for e in rows}).values_list(
+            "pk", "organisation__share_contact_with_vendors"
+        )
+        # ``permissions.contact_visible`` for a vendor, per ticket, in one query
+        contact = {pk: bool(shared) for pk, shared in organisations}
     params = f"after={last}&limit={query.limit}"
     if query.ticket is not None:
         params += f"&ticket={query.ticket}"
     return {
-        "items": [event_out(e) for e in rows],
+        "items": [event_out(e, contact=contact.get(e.ticket_id, True)) for e in rows],
         "next": f"{reverse('api-v1:event_list')}?{params}",
     }

@@ -2,15 +2,18 @@
 the first response again, for 24 hours, and runs nothing; with another request, 422.
 
 The caller is the credential (a hash of the bearer token, or the signed-in user), so nobody
-can replay another's response. Only successful responses are kept: after an error the key is
-free again and a retry runs anew (a refused create created nothing)."""
+can replay another's response; a replay authenticates again (a revoked token gets 401). Only
+successful responses are kept: after an error the key is free again and a retry runs anew (a
+refused create created nothing)."""
 
 import functools
 import hashlib
 from datetime import timedelta
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -60,6 +63,14 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
+def _authenticate(run, request) -> HttpResponse | None:
+    """The operation's own auth and scope checks (django-ninja's ``Operation._run_checks``),
+    for answers given without running it: this wrapper sits outside them, and a replay must
+    not outlive the credential that earned it."""
+    operation = getattr(run, "__self__", None)
+    return operation._run_checks(request) if operation is not None else None
+
+
 def idempotent(run):
     """Wrap an operation's ``run`` (ninja's ``decorate_view``)."""
 
@@ -77,7 +88,12 @@ def idempotent(run):
                 detail=_("The Idempotency-Key may be 255 characters at most."),
             )
         now = timezone.now()
-        request_hash = _request_hash(request)
+        try:
+            request_hash = _request_hash(request)
+        except (SuspiciousOperation, MultiPartParserError):
+            # A body too large or broken to read: the operation, reading it again, answers
+            # the API's problem for it (413, 400) and creates nothing.
+            return run(request, *args, **kwargs)
         # An expired key of this caller is free again (older rows go hourly: tasks.py).
         IdempotencyRecord.objects.filter(
             caller=caller, key=key, created_at__lt=now - LIFETIME
@@ -91,6 +107,9 @@ def idempotent(run):
             existing = IdempotencyRecord.objects.filter(caller=caller, key=key).first()
             if existing is None:  # finished with an error and freed in between: run again
                 return run(request, *args, **kwargs)
+            refused = _authenticate(run, request)
+            if refused is not None:  # a token revoked or expired since: no replay
+                return refused
             if existing.request_hash != request_hash:
                 return problem(
                     request,

@@ -113,6 +113,8 @@ def _users(user: User) -> QuerySet[User]:
     if user.is_helpdesk:
         return User.objects.filter(role__in=STAFF_ROLES, is_active=True)
     if user.is_vendor_agent:
+        if user.vendor_id is None:  # no vendor: vendor_id IS NULL would match everyone else
+            return User.objects.filter(pk=user.pk)
         return User.objects.filter(Q(pk=user.pk) | Q(vendor_id=user.vendor_id, is_active=True))
     return User.objects.filter(pk=user.pk)
 

@@ -3,11 +3,18 @@
 The API is one more door into the ticket services, selectors and permissions; it holds no rule
 of its own (docs/api.md)."""
 
+import functools
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import Http404
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
+from django.http import Http404, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -41,7 +48,38 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+def _method_problem(view):
+    """django-ninja answers a method a path does not have with a plain-text 405, and its root
+    (``/api/v1/``) raises Http404 for the site's HTML page: problems instead (405 with the
+    same ``Allow`` header, 404)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return problem(request, status=404, kind="not-found", detail=not_found_detail())
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        return problem(
+            request,
+            status=405,
+            kind="method-not-allowed",
+            detail=_("This address does not take %(method)s.") % {"method": request.method},
+            headers={"Allow": response["Allow"]},
+        )
+
+    return wrapped
+
+
 class AyudaAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for url in urls:
+            if hasattr(url, "callback"):
+                url.callback = _method_problem(url.callback)
+        return urls
+
     def get_openapi_schema(self, *args, **kwargs):
         """Errors are documented as what they are: ``application/problem+json``."""
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -200,8 +238,30 @@ def _denied(request, exc):
 def _http_error(request, exc):
     kinds = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found"}
     kind = kinds.get(exc.status_code, "bad-request")
-    detail = _("The CSRF check failed.") if exc.status_code == 403 else str(exc.message)
+    detail = str(exc.message)
+    if exc.status_code == 403 and detail == "CSRF check Failed":  # django-ninja's, untranslated
+        detail = _("The CSRF check failed.")
     return problem(request, status=exc.status_code, kind=kind, detail=detail)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return problem(
+        request,
+        status=413,
+        kind="too-large",
+        detail=_("The request body is larger than %(size)s bytes.")
+        % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+def _unreadable(request, exc):
+    """A body Django cannot read: broken multipart, too many fields or files."""
+    return problem(
+        request, status=400, kind="bad-request", detail=_("The request body cannot be read.")
+    )
 
 
 @api.exception_handler(Exception)

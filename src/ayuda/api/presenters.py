@@ -105,7 +105,10 @@ class TicketPresenter:
         }
 
 
-def event(event: TicketEvent) -> dict:
+def event(event: TicketEvent, *, contact: bool = True) -> dict:
+    """An event of the history feed; without ``contact`` (a vendor, an organisation that does
+    not share contact details) a customer actor is named as ``person`` names them."""
+    actor = None if event.actor is None else person(event.actor, contact=contact)
     return {
         "id": event.pk,
         "ticket_id": event.ticket_id,
@@ -115,6 +118,6 @@ def event(event: TicketEvent) -> dict:
         "field": event.field,
         "old_value": event.old_value,
         "new_value": event.new_value,
-        "actor": None if event.actor is None else {"id": event.actor.pk, "name": str(event.actor)},
+        "actor": None if actor is None else {"id": actor["id"], "name": actor["name"]},
         "data": event.data or {},
     }

@@ -15,6 +15,8 @@ TITLES = {
     "forbidden": gettext_lazy("Not allowed"),
     "insufficient-scope": gettext_lazy("The token lacks a scope"),
     "not-found": gettext_lazy("Not found"),
+    "method-not-allowed": gettext_lazy("Method not allowed"),
+    "too-large": gettext_lazy("Request too large"),
     "conflict": gettext_lazy("Changed by someone else"),
     "idempotency-key-reused": gettext_lazy("Idempotency key used for another request"),
     "idempotency-in-progress": gettext_lazy("The same request is still running"),

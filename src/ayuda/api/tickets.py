@@ -146,6 +146,9 @@ def ticket_create(request, response: HttpResponse, payload: s.TicketCreate):
             _("Only the help desk chooses the requester, team or priority of a new ticket.")
         )
     requester = lookup(User, payload.requester_id, field="requester_id") or user
+    if requester != user and not (requester.is_customer and requester.is_active):
+        # as the workspace's new-ticket form, which offers active customers only
+        raise ValidationError(_("Choose the customer who contacted you."), field="requester_id")
     # One transaction: the ticket, its first message and its history land together (today
     # ``ticket_create`` itself runs in autocommit: its @transaction.atomic sits on _arrival).
     with transaction.atomic():

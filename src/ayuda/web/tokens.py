@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -62,7 +63,9 @@ def token_list(request):
         except ValidationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            return _page(request, form=TokenForm(user=request.user), issued=issued)
+            response = _page(request, form=TokenForm(user=request.user), issued=issued)
+            add_never_cache_headers(response)  # the secret is on no cache's disk
+            return response
     return _page(request, form=form, status=400 if form.errors else 200)
 
 

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from ayuda.accounts.models import User
+from ayuda.api.auth import require_scope
 from ayuda.api.problems import ERRORS, WRITE_ERRORS
 from ayuda.core.errors import AyudaError, PermissionDeniedError
 
@@ -66,12 +67,16 @@ class Message(Schema):
     detail: str
 
 
-def _caller(request) -> User:
-    """The administrator calling: the token's user (``request.auth``) or the session's."""
+def _caller(request, *, write: bool = False) -> User:
+    """The administrator calling: the token's user (``request.auth``) or the session's.
+    Writes need the ``admin`` scope, as the API's other administrator writes do (the API's
+    auth sets ``request.api_scopes``; a router mounted with plain session auth has none)."""
     auth = getattr(request, "auth", None)
     user = auth if isinstance(auth, User) else getattr(auth, "user", None) or request.user
     if not services.is_webhook_admin(user):
         raise HttpError(403, _("Only administrators manage webhooks."))
+    if write and hasattr(request, "api_scopes"):
+        require_scope(request, "admin")
     return user
 
 
@@ -97,7 +102,7 @@ def router_make() -> Router:
         url_name="subscription_list",  # the list's route: one URL name per route
     )
     def subscription_create(request, data: SubscriptionIn):
-        actor = _caller(request)
+        actor = _caller(request, write=True)
         owner = actor
         if data.owner_id is not None:
             owner = User.objects.filter(pk=data.owner_id).first()
@@ -118,7 +123,7 @@ def router_make() -> Router:
 
     @router.delete("/subscriptions/{subscription_id}", response={204: None, **ERRORS})
     def subscription_delete(request, subscription_id: int):
-        _caller(request)
+        _caller(request, write=True)
         get_object_or_404(Subscription, pk=subscription_id).delete()
         return Status(204, None)
 
@@ -139,7 +144,7 @@ def router_make() -> Router:
     def delivery_replay(request, delivery_id: int):
         from .tasks import webhook_replay
 
-        _caller(request)
+        _caller(request, write=True)
         deliveries = Delivery.objects.select_related("subscription")
         delivery = get_object_or_404(deliveries, pk=delivery_id)
         try:

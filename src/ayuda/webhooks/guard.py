@@ -5,10 +5,11 @@ A URL is checked when it is saved (``url_check``) and again before every connect
 one, and the request then goes to that checked address (``delivery.post``), never to a second
 resolution of the name, so a DNS answer that changes between the check and the connection
 (rebinding) cannot point it inside. Refused: loopback, private (10/8, 172.16/12, 192.168/16,
-100.64/10, fc00::/7), link-local (169.254/16 with the cloud metadata address, fe80::/10),
-multicast, unspecified, documentation and other reserved ranges, also inside IPv4-mapped and
-NAT64 IPv6 addresses. ``AYUDA_WEBHOOK_ALLOW`` (host names, addresses or CIDR blocks) lets an
-administrator name internal receivers that are allowed all the same.
+100.64/10, fc00::/7, the old site-local fec0::/10), link-local (169.254/16 with the cloud
+metadata address, fe80::/10), multicast, unspecified, documentation and other reserved
+ranges, also inside IPv4-mapped and NAT64 IPv6 addresses. ``AYUDA_WEBHOOK_ALLOW`` (host
+names, addresses or CIDR blocks) lets an administrator name internal receivers that are
+allowed all the same.
 """
 
 import ipaddress
@@ -24,6 +25,7 @@ from ayuda.core.errors import ValidationError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+URL_MAX_LENGTH = 2000  # Subscription.url's column
 
 
 class ForbiddenAddressError(ValidationError):
@@ -60,6 +62,8 @@ def address_forbidden(address: Address) -> bool:
             return address_forbidden(address.ipv4_mapped)
         if address in NAT64:
             return address_forbidden(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address.is_site_local:  # fec0::/10: deprecated, yet routed inside some networks
+            return True
     return (
         not address.is_global
         or address.is_multicast
@@ -82,6 +86,11 @@ def address_allowed(address: Address, *, host: str) -> bool:
 
 def _split(url: str) -> tuple[SplitResult, str, int]:
     url = (url or "").strip()
+    if len(url) > URL_MAX_LENGTH:
+        raise ValidationError(
+            _("A webhook URL may be %(max)s characters at most.") % {"max": URL_MAX_LENGTH},
+            field="url",
+        )
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -66,3 +66,24 @@ def test_events_younger_than_the_settle_time_wait():
     ticket_make(requester=desk.requester)
     with override_settings(AYUDA_API_FEED_SETTLE_SECONDS=3600):
         assert Api(desk.agent_l1).get("/events").json()["items"] == []
+
+
+def test_a_vendor_reads_no_requester_address_in_the_feed_unless_shared():
+    # given: a requester known by the address alone, of an organisation that does not share
+    desk = desk_make()
+    desk.requester.first_name = desk.requester.last_name = ""
+    desk.requester.save()
+    ticket_in(StateCategory.PENDING_VENDOR, desk=desk)
+
+    # when
+    seen, _cursor = _drain(Api(desk.vendor_agent))
+
+    # then: the vendor's ticket page names such a requester "Customer", so does the feed
+    actors = [e["actor"] for e in seen if e["actor"] and e["actor"]["id"] == desk.requester.pk]
+    assert actors
+    assert all(desk.requester.email not in a["name"] for a in actors)
+    assert all(desk.requester.username not in a["name"] for a in actors)
+    desk.organisation.share_contact_with_vendors = True
+    desk.organisation.save()
+    shared, _cursor = _drain(Api(desk.vendor_agent))
+    assert desk.requester.email in [e["actor"]["name"] for e in shared if e["actor"]]

@@ -97,3 +97,22 @@ def test_a_request_still_running_answers_409():
     response = api.post("/tickets", BODY, {"Idempotency-Key": "busy"})
     assert_problem(response, 409, "idempotency-in-progress")
     assert Ticket.objects.count() == 1
+
+
+def test_a_revoked_token_gets_no_replay():
+    # given: a create answered, then the token revoked
+    from ayuda.accounts.models import ApiToken
+    from ayuda.accounts.tokens import token_revoke
+
+    desk = desk_make()
+    api = Api(desk.requester)
+    first = api.post("/tickets", BODY, {"Idempotency-Key": "abc-9"})
+    token_revoke(token=ApiToken.objects.get(user=desk.requester), actor=desk.requester)
+
+    # when: the same retry
+    again = api.post("/tickets", BODY, {"Idempotency-Key": "abc-9"})
+
+    # then: refused as any call with a revoked token, nothing replayed
+    assert first.status_code == 201
+    assert_problem(again, 401, "unauthenticated")
+    assert "Idempotent-Replayed" not in again

@@ -103,3 +103,16 @@ def test_an_administrators_token_needs_the_admin_scope_to_write_them():
     desk = desk_make()
     api = Api(desk.admin, scopes=[TokenScope.READ, TokenScope.WRITE])
     assert_problem(api.post("/organisations", {"name": "Globex"}), 403, "insufficient-scope")
+
+
+def test_a_vendor_agent_without_a_vendor_sees_only_themself():
+    # given: a vendor agent whose vendor was never set (or was removed)
+    desk = desk_make()
+    desk.vendor_agent.vendor = None
+    desk.vendor_agent.save()
+
+    # when
+    users = Api(desk.vendor_agent).get("/users").json()["items"]
+
+    # then: not every user without a vendor (requesters, the help desk)
+    assert [u["id"] for u in users] == [desk.vendor_agent.pk]

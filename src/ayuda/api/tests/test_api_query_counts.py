@@ -68,7 +68,9 @@ def _count(api: Api, path: str, limit: int) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("role", [Role.AGENT_L1, Role.VENDOR_AGENT, Role.REQUESTER])
+@pytest.mark.parametrize(
+    "role", [Role.AGENT_L1, Role.ADMIN, Role.VENDOR_AGENT, Role.REQUESTER, Role.SITE_ADMIN]
+)
 @pytest.mark.parametrize("path", LISTS)
 def test_list_queries_do_not_grow_with_page_or_table_size(role, path):
     # given

@@ -212,3 +212,25 @@ def test_field_errors_of_the_schema_are_in_the_callers_language_too():
         assert details["description"] == _("This field is required.")
         assert details["priority"] == _("Enter a whole number.")
     assert details["description"] != "This field is required."
+
+
+@pytest.mark.parametrize("who", ["vendor_agent", "agent_l2", "inactive"])
+def test_an_agent_opens_tickets_only_on_an_active_customers_behalf(who):
+    # given: as the workspace's new-ticket form, which offers active customers only
+    desk = desk_make()
+    if who == "inactive":
+        desk.other_requester.is_active = False
+        desk.other_requester.save()
+        someone = desk.other_requester
+    else:
+        someone = getattr(desk, who)
+
+    # when
+    response = Api(desk.agent_l1).post(
+        "/tickets", {"subject": "s", "description": "d", "requester_id": someone.pk}
+    )
+
+    # then
+    body = assert_problem(response, 422, "validation")
+    assert body["errors"][0]["field"] == "requester_id"
+    assert not Ticket.objects.exists()

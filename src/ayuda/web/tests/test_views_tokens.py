@@ -75,3 +75,15 @@ def test_the_lifetimes_read_in_the_users_language(language, ninety):
     # then
     assert f'<option value="90" selected>{ninety}</option>' in html
     assert "90 days" not in html
+
+
+def test_the_page_showing_a_secret_is_never_cached():
+    # given
+    user = user_make(role=Role.REQUESTER)
+
+    # when
+    response = _client(user).post("/tokens/", {"name": "Form", "scopes": ["read"], "days": "7"})
+
+    # then: the browser's cache (back button, disk) keeps no copy of the secret
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

@@ -34,6 +34,12 @@ INTERNAL = [
     "http://224.0.0.1/hook",
     "http://240.0.0.1/hook",
     "http://2130706433/hook",  # 127.0.0.1 written as one number
+    "http://0177.0.0.1/hook",  # in octal
+    "http://0x7f000001/hook",  # in hexadecimal
+    "http://127.1/hook",  # shortened
+    "http://[::ffff:a9fe:a9fe]/hook",  # 169.254.169.254, IPv4-mapped in hexadecimal
+    "http://[fec0::1]/hook",  # IPv6 site-local (deprecated, still private in practice)
+    "http://[fe80::1%25eth0]/hook",  # link-local with a zone
 ]
 
 
@@ -213,3 +219,14 @@ def test_https_refuses_a_certificate_for_another_name(tls_receiver):
     assert outcome.status_code is None
     assert "certificate" in outcome.error.lower() or "hostname" in outcome.error.lower()
     assert tls_receiver.requests == []
+
+
+def test_a_url_longer_than_its_column_is_refused_with_a_reason():
+    # given: a public address and a path longer than the 2,000 characters stored
+    desk = desk_make()
+    url = "http://93.184.216.34/" + "a" * 2000
+
+    # when / then: a field error, not the database's (PostgreSQL refuses it; SQLite keeps it)
+    with pytest.raises(ValidationError) as refused:
+        subscription_make(admin=desk.admin, url=url)
+    assert refused.value.field == "url"
