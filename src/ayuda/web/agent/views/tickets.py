@@ -43,10 +43,14 @@ def action_form(action: TicketAction, ticket: Ticket, lookups: Lookups, data=Non
 
 
 def action_forms(
-    *, user, ticket: Ticket, lookups: Lookups, failed: ActionForm | None = None
+    *,
+    ticket: Ticket,
+    lookups: Lookups,
+    allowed: frozenset,
+    failed: ActionForm | None = None,
 ) -> list[ActionForm]:
-    """The forms for the actions this user may take now; ``failed`` keeps what they typed."""
-    allowed = permissions.allowed_actions(user, ticket)
+    """The forms for the ``allowed`` actions (``permissions.allowed_actions``, read once per
+    page by the caller); ``failed`` keeps what they typed."""
     forms = []
     for action in ACTIONS.values():
         if failed is not None and action.slug == failed.action.slug:
@@ -67,8 +71,8 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         contact=contact,
         lookups=lookups,
     )
-    forms = action_forms(user=user, ticket=ticket, lookups=lookups, failed=failed)
     allowed = permissions.allowed_actions(user, ticket)
+    forms = action_forms(ticket=ticket, lookups=lookups, allowed=allowed, failed=failed)
     return {
         "ticket": ticket,
         "age": ticket_age(ticket),
