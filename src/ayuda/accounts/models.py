@@ -67,6 +67,21 @@ class Site(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code"), max_length=50, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_("Empty: the organisation's. Days of counts and scans end at its midnight."),
+    )
+    opening_hours = models.JSONField(
+        _("opening hours"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Per weekday, the ranges it is open, e.g. {"mon": [["09:00", "21:00"]]}. '
+            "Empty: open every day."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site")
@@ -78,6 +93,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} / {self.name}"
+
+    def timezone_name(self) -> str:
+        """The site's own time zone, or its organisation's."""
+        return self.timezone or self.organisation.timezone
 
 
 class Vendor(models.Model):

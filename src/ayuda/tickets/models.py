@@ -268,6 +268,15 @@ class Ticket(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
     )
+    # The device an incident is about (R16, R34): like the site, an attribute of the ticket.
+    device = models.ForeignKey(
+        "devices.Device",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("device"),
+    )
     # Environment (R1): given by the requester or captured from the request.
     url = models.CharField(_("URL"), max_length=500, blank=True)
     software_version = models.CharField(_("software version"), max_length=100, blank=True)
@@ -310,6 +319,7 @@ class Ticket(models.Model):
             models.Index(
                 fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"
             ),
+            models.Index(fields=["device", "created_at", "id"], name="tk_device_age"),
             # Channel and type: alone, and to narrow a rare combination of filters quickly
             # (channel + type + level read 55k rows without them, 11k with; docs/performance.md).
             models.Index(

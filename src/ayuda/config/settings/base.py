@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs' own Swagger UI files, served locally (docs/api.md)
     "ayuda.core",
     "ayuda.accounts",
+    "ayuda.devices",
     "ayuda.tickets",
     "ayuda.intake",
     "ayuda.notifications",
