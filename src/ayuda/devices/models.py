@@ -100,3 +100,122 @@ class DeviceDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.day}"
+
+
+class OnRecovery(models.TextChoices):
+    RESOLVE = "resolve", _("Resolve the incident")
+    REVIEW = "review", _("Flag it for review")
+
+
+class ScanRule(models.Model):
+    """A health check (R33): a kind from ``devices.rules``' registry, a threshold and how often
+    it runs, where it applies, and what the incident it raises looks like."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=50)  # a key of devices.rules.REGISTRY
+    threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
+    every_minutes = models.PositiveIntegerField(_("runs every (minutes)"), default=60)
+    # Where it applies: empty means everywhere.
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("site")
+    )
+    device_model = models.CharField(_("device model"), max_length=100, blank=True)
+    # The incident it raises (R13, scanner part: categorised by the rule).
+    category = models.ForeignKey(
+        "tickets.Category", on_delete=models.PROTECT, verbose_name=_("category")
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=2)
+    # Message templates per language: data filled with named figures, never code.
+    message_es = models.TextField(_("message (Spanish)"), blank=True)
+    message_it = models.TextField(_("message (Italian)"), blank=True)
+    message_en = models.TextField(_("message (English)"))
+    on_recovery = models.CharField(
+        _("when it recovers"), max_length=10, choices=OnRecovery.choices, default=OnRecovery.RESOLVE
+    )
+    healthy_scans_to_recover = models.PositiveSmallIntegerField(
+        _("healthy scans before recovery"),
+        default=2,
+        help_text=_("A device that flaps is not recovered until this many scans in a row pass."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("scan rule")
+        verbose_name_plural = _("scan rules")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthIncident(models.Model):
+    """A failing check and the ticket it became (R34): one per rule and device (or site) while
+    open. ``subject_key`` ("device:<id>" or "site:<id>") makes "one while open" a database
+    constraint, so two scans at once still raise one incident."""
+
+    rule = models.ForeignKey(
+        ScanRule, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("rule")
+    )
+    subject_key = models.CharField(max_length=40)
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="health_incidents",
+        verbose_name=_("device"),
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="health_incidents", verbose_name=_("site")
+    )
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        on_delete=models.PROTECT,
+        related_name="health_incident",
+        verbose_name=_("ticket"),
+    )
+    # The figures that triggered it (and the latest ones while it keeps failing), by name:
+    # e.g. {"days_silent": 4, "last_heartbeat": "...", "in": 1200, "out": 950, "difference": 20.8}
+    figures = models.JSONField(_("figures"), default=dict)
+    opened_at = models.DateTimeField(_("opened"))
+    last_failed_at = models.DateTimeField(_("last failed"))
+    last_noted_at = models.DateTimeField(_("last noted"))  # at most one system message a day
+    healthy_scans = models.PositiveSmallIntegerField(_("healthy scans in a row"), default=0)
+    is_open = models.BooleanField(_("open"), default=True)
+    needs_review = models.BooleanField(_("recovered, to review"), default=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous incident"),
+    )
+
+    class Meta:
+        verbose_name = _("health incident")
+        verbose_name_plural = _("health incidents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_key"],
+                condition=Q(is_open=True),
+                name="health_incident_one_open",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["site", "is_open"], name="health_incident_site"),
+            models.Index(fields=["device", "is_open"], name="health_incident_device"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.subject_key}"
