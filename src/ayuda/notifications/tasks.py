@@ -8,10 +8,13 @@ from . import services
 
 @shared_task(acks_late=True)
 def notify_ticket_events(ticket_id: int, seqs: list[int]) -> list[int]:
+    """Plan the mails and send them in the same task: a second task per mail cost the worker
+    more CPU than the sending (docs/performance.md). A failed send is retried by
+    ``outgoing_retry_due``; running this twice sends nothing twice (``outgoing_deliver``)."""
     messages = services.notify_for_events(ticket_id=ticket_id, seqs=seqs)
     for message in messages:
         if message.status == "queued":
-            outgoing_send.delay(message.pk)
+            services.outgoing_deliver(message_pk=message.pk)
     return [m.pk for m in messages]
 
 
