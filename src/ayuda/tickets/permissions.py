@@ -40,8 +40,9 @@ NOTHING = Q(pk__in=[])
 
 
 def _with_vendor(vendor_id: int) -> Q:
-    """Escalated to the vendor now: at the vendor level, with this vendor (tk_vendor_current)."""
-    return Q(vendor_id=vendor_id, level=Level.VENDOR)
+    """Escalated to the vendor now: at the vendor level, with this vendor (``vendor_now``, a
+    generated column, and its index tk_vendor_now)."""
+    return Q(vendor_now=vendor_id)
 
 
 def _worked_on(vendor_id: int) -> Q:
@@ -56,7 +57,9 @@ def vendor_tickets(user: User, *, earlier: bool = False) -> Q:
     if not user.is_authenticated or not user.is_active or not user.vendor_id:
         return NOTHING
     if earlier:
-        return _worked_on(user.vendor_id) & ~_with_vendor(user.vendor_id)
+        # NULL-safe: "not with this vendor now" includes tickets with no vendor now.
+        not_now = Q(vendor_now__isnull=True) | ~Q(vendor_now=user.vendor_id)
+        return _worked_on(user.vendor_id) & not_now
     return _with_vendor(user.vendor_id)
 
 

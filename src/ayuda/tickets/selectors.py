@@ -127,7 +127,7 @@ def ticket_queue(
     category, site and organisation to callers that already hold those small tables (the
     agent workspace's select boxes do)."""
     if user.is_vendor_agent:
-        # One indexed filter (tk_vendor_current), or the tickets it worked on.
+        # One indexed filter (tk_vendor_now), or the tickets it worked on.
         tickets = Ticket.objects.filter(vendor_tickets(user, earlier=filters.earlier))
     else:
         tickets = ticket_visible_to(user)
