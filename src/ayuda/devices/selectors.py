@@ -243,6 +243,7 @@ class DayRow:
     count_out: int
     readings: int
     heartbeats: int
+    reported: bool  # a roll-up exists for the day (something came)
 
 
 @dataclass
@@ -299,6 +300,7 @@ def device_detail(
                 count_out=rollup.count_out if rollup else 0,
                 readings=rollup.readings if rollup else 0,
                 heartbeats=rollup.heartbeats if rollup else 0,
+                reported=rollup is not None,
             )
         )
     incidents = list(
