@@ -110,8 +110,8 @@ def load(args) -> None:
             {"today": (now + timedelta(hours=14)).date(), "days": args.days},
         )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE devices_device")
-        cursor.execute("ANALYZE devices_deviceday")
+        for table in ("accounts_site", "devices_device", "devices_deviceday"):
+            cursor.execute(f"ANALYZE {table}")
     print(f"loaded the fleet in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -169,6 +169,12 @@ def people(args):
                 last_failed_at=now,
                 last_noted_at=now,
             )
+    if created:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE accounts_user_sites")
+            cursor.execute("ANALYZE devices_healthincident")
     return admin, agent
 
 
