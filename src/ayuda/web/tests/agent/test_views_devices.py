@@ -164,3 +164,21 @@ def test_the_queue_filters_by_device_serial_or_id(client, desk, fleet):
     # the filter is kept in the address (saved views, next pages)
     response = client.get(queue, {"device": "A-1"})
     assert "device=A-1" in response.context["query"]
+
+
+def test_with_many_sites_the_site_filter_offers_the_chosen_organisations(
+    client, desk, fleet, settings, monkeypatch
+):
+    from ayuda.web.agent.views import devices as views
+
+    monkeypatch.setattr(views, "SITE_OPTIONS_MAX", 1)
+    client.force_login(desk.agent_l1)
+    offered = client.get(LIST).context["form"].fields["site"].choices
+    assert offered == [("", "All sites")]
+    response = client.get(LIST, {"organisation": desk.other_organisation.pk})
+    assert [pk for pk, _ in response.context["form"].fields["site"].choices] == [
+        "",
+        desk.other_site.pk,
+    ]
+    # a link naming a site still works without the organisation
+    assert serials(client.get(LIST, {"site": desk.other_site.pk})) == {"Z-9"}
