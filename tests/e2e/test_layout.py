@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from ayuda.accounts.models import User
 from ayuda.demo.data.desk import DEMO_PASSWORD
+from ayuda.devices.tests.health_factories import day_make, device_make, incident_make
 from ayuda.tickets.models import Article, Ticket
 from ayuda.tickets.tests.factories import desk_make
 
@@ -95,6 +96,36 @@ def _pages_fit(page, *, role: str, user: User, paths: dict[str, str]) -> None:
             _check(page, name=f"{role}-{name}", viewport=viewport, width=width, log_out=log_out)
 
 
+def _devices_at(site, requester):
+    """A few devices at ``site`` with long names, days and an incident with figures (the demo
+    may have none yet): the device, its page and its incident's ticket. ``(device, ticket)``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    device = device_make(
+        site=site,
+        serial="PC-2000-LONGSERIALNUMBER-000001",
+        name="Entrada principal, puerta automática del centro comercial",
+        location="Planta baja, junto a la escalera mecánica",
+        last_heartbeat_at=now - timedelta(days=4),
+        last_reading_at=now - timedelta(days=4),
+    )
+    device_make(site=site, last_heartbeat_at=now, last_reading_at=now)
+    for back in range(14):
+        day_make(
+            device=device, day=(now - timedelta(days=back)).date(), count_in=1234, count_out=1200
+        )
+    incident = incident_make(
+        device=device,
+        requester=requester,
+        opened_at=now - timedelta(days=1),
+        figures={"days_silent": 4, "last_heartbeat": (now - timedelta(days=4)).isoformat()},
+    )
+    return device, incident.ticket
+
+
 def test_log_in_page_fits_every_width(page):
     # given: nobody logged in
     clean_slate()
@@ -115,10 +146,14 @@ def test_portal_pages_fit_every_width_for_a_site_admin(demo, page):
         Ticket.objects.filter(organisation=carmen.organisation, site__in=carmen.sites.all()),
         key=lambda t: Article.objects.filter(ticket=t, internal=False).count(),
     )
+    device, incident_ticket = _devices_at(carmen.sites.first(), carmen)
     paths = {
         "portal-list": "/portal/",
         "portal-new-ticket": "/portal/tickets/new/",
         "portal-ticket": f"/portal/tickets/{ticket.pk}/",
+        "portal-devices": "/portal/devices/",
+        "portal-device": f"/portal/devices/{device.pk}/",
+        "portal-incident-ticket": f"/portal/tickets/{incident_ticket.pk}/",
         "preferences": "/preferences/",
     }
     # when/then: each page fits at each width, "Cerrar sesión" on screen
@@ -155,9 +190,14 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
         Ticket.objects.filter(level="1", state_category__in=["new", "open", "pending_customer"]),
         key=lambda t: Article.objects.filter(ticket=t).count(),
     )
+    site = ticket.site or Ticket.objects.exclude(site=None).first().site
+    device, incident_ticket = _devices_at(site, ticket.requester)
     paths = {
         "queue": "/agent/",
         "ticket": f"/agent/tickets/{ticket.pk}/",
+        "devices": "/agent/devices/",
+        "device": f"/agent/devices/{device.pk}/",
+        "incident-ticket": f"/agent/tickets/{incident_ticket.pk}/",
         "history": f"/agent/tickets/{ticket.pk}/history/",
         "contact": "/agent/contacts/new/?who=a",
         "preferences": "/preferences/",

@@ -273,7 +273,7 @@ def _server_error(request, exc):
 
 
 def _routers() -> None:
-    from . import articles, history, lookups, tickets, tokens
+    from . import articles, devices, history, lookups, tickets, tokens
 
     api.add_router("/tickets", tickets.router)
     api.add_router("/tickets", articles.router)
@@ -289,6 +289,9 @@ def _routers() -> None:
             from ayuda.webhooks.api import router as webhooks_router
 
             api.add_router("/webhooks", webhooks_router)
+    # Last: its ``GET /devices/{serial}`` would otherwise catch the paths of routers mounted
+    # after it on the same prefix (``POST /devices/readings`` would answer 405).
+    api.add_router("/devices", devices.router)
 
 
 _routers()

@@ -35,6 +35,7 @@ class QueueQuery(Schema):
     channel: str = ""
     type: str = ""
     organisation: s.Id | None = None
+    device: str = Field("", max_length=100, description="A device's serial number or id.")
     q: str = ""
     order: str = "oldest"
     earlier: bool = False
@@ -97,6 +98,7 @@ def ticket_list(request, query: Query[QueueQuery]):
         channel=query.channel,
         type=query.type,
         organisation=query.organisation,
+        device=query.device,
         q=query.q[:200],
         order=query.order,
         earlier=query.earlier,

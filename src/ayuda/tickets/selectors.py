@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -73,6 +73,7 @@ class QueueFilters:
     type: str = ""
     organisation: int | None = None
     requester: int | None = None
+    device: str = ""  # a device's serial, or its id when only digits
     q: str = ""
     order: str = "oldest"  # or "newest"
     earlier: bool = False  # vendor agents: the tickets they handed back (read-only)
@@ -113,6 +114,24 @@ def _status_filter(status: str) -> Q:
     return ACTIVE
 
 
+def device_filter(value: str) -> Q:
+    """Tickets of a device given by serial or, when only digits, by id (a serial made of
+    digits wins): one scalar subquery on the devices table, no join, so the ``tk_device_age``
+    index serves it. An unknown device matches no ticket."""
+    value = value.strip()[:100]
+    devices = Ticket._meta.get_field("device").related_model._default_manager
+    match = Q(serial=value)
+    if value.isdigit() and len(value) < 19:
+        match |= Q(pk=int(value))
+    device = (
+        devices.filter(match)
+        .annotate(exact=Case(When(serial=value, then=Value(0)), default=Value(1)))
+        .order_by("exact")
+        .values("pk")[:1]
+    )
+    return Q(device_id=Subquery(device))
+
+
 def ticket_queue(
     *,
     user: User,
@@ -148,6 +167,8 @@ def ticket_queue(
         "requester_id": filters.requester,
     }
     tickets = tickets.filter(**{k: v for k, v in simple.items() if v not in ("", None)})
+    if filters.device.strip():
+        tickets = tickets.filter(device_filter(filters.device))
     if filters.owner == "me":
         tickets = tickets.filter(owner=user)
     elif filters.owner == "none":
@@ -244,6 +265,10 @@ def ticket_get(*, user: User, pk: int) -> Ticket:
                 "site",
                 "vendor",
                 "referral_team",
+                # The device panel (R34): the device and its health incident, no extra query.
+                "device__site",
+                "health_incident__rule",
+                "health_incident__previous",
             )
             .get(pk=pk)
         )
@@ -323,6 +348,7 @@ __all__ = [
     "TicketRefs",
     "cursor_decode",
     "cursor_encode",
+    "device_filter",
     "site_requesters",
     "ticket_get",
     "ticket_queue",

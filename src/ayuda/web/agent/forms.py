@@ -258,6 +258,7 @@ QUEUE_PARAMS = (
     "category",
     "organisation",
     "site",
+    "device",
     "channel",
     "type",
     "q",
@@ -286,6 +287,8 @@ class QueueFilterForm(forms.Form):
     category = ObjectChoiceField(label=_("Category"), required=False, empty_label=_("Any"))
     organisation = ObjectChoiceField(label=_("Organisation"), required=False, empty_label=_("Any"))
     site = ObjectChoiceField(label=_("Site"), required=False, empty_label=_("Any"))
+    # A device's serial (or id): typed, not chosen, as there may be thousands (R16).
+    device = forms.CharField(label=_("Device"), required=False, max_length=100)
     channel = forms.ChoiceField(
         widget=FastSelect, label=_("Channel"), required=False, choices=EMPTY + Channel.choices
     )

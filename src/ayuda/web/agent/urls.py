@@ -11,5 +11,7 @@ urlpatterns = [
     path("tickets/<int:pk>/history/", views.ticket_history, name="history"),
     path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("devices/", views.device_list, name="devices"),
+    path("devices/<int:pk>/", views.device_detail, name="device"),
     path("contacts/new/", views.contact_new, name="contact_new"),
 ]

@@ -1,7 +1,8 @@
 """The portal list's filters. Everyone filters by state (the tabs) and searches; a site admin
 also filters by site, category and requester, each offering only what is theirs: the sites
 they look after, the categories in use, the people who raised tickets at those sites. A value
-not offered is refused with a message naming the filter, and that filter is left out."""
+not offered is refused with a message naming the filter, and that filter is left out. A site
+admin's device filter is a typed serial, searched among the tickets they may see."""
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -83,6 +84,11 @@ class SiteTicketListFilterForm(TicketListFilterForm):
         gettext_lazy("Requester"),
         gettext_lazy("Choose someone who raised a ticket at your sites."),
     )
+    # A device's serial (R16): typed, as a site admin may have thousands; only tickets they
+    # may see are searched, so another site's serial simply matches nothing.
+    device = forms.CharField(
+        label=gettext_lazy("Device"), required=False, strip=True, max_length=100
+    )
 
     def __init__(self, data, *, user: User):
         super().__init__(data, user=user)
@@ -106,6 +112,7 @@ class SiteTicketListFilterForm(TicketListFilterForm):
             site=self.value("site"),
             category=self.value("category"),
             requester=self.value("requester"),
+            device=self.value("device") or "",
         )
 
     def title(self) -> str:

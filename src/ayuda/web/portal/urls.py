@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import devices, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,5 +8,7 @@ urlpatterns = [
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("devices/", devices.device_list, name="devices"),
+    path("devices/<int:pk>/", devices.device_detail, name="device"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

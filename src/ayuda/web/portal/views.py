@@ -31,6 +31,7 @@ from ayuda.tickets.models import (
     Ticket,
 )
 from ayuda.tickets.permissions import articles_visible_to
+from ayuda.web.devices import device_panel_context
 
 from .filters import STATUSES, list_filter_form
 from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
@@ -216,6 +217,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = N
         "is_closed": ticket.state_category == StateCategory.CLOSED,
         "is_resolved": ticket.state_category == StateCategory.RESOLVED,
         "reply_form": reply_form or ReplyForm(),
+        **device_panel_context(request.user, ticket, portal=True),
     }
 
 

@@ -10,11 +10,13 @@ does not know fails the test, so a new page is added here when it is written.
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
 from ayuda.accounts.tokens import token_create
 from ayuda.core.tests.security_headers import is_html, response_problems
+from ayuda.devices.tests.health_factories import device_make, incident_make
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
 from ayuda.intake.tests.mail_fixtures import fixture_bytes
@@ -70,7 +72,11 @@ def _world() -> dict:
     Group.objects.create(name="Auditors")
     _webhook_log(superuser)
     token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
+    device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
+    incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
     return {
+        "device": device,
+        "incident_ticket": incident.ticket,
         "token": token.token,
         "desk": desk,
         "superuser": superuser,
@@ -145,6 +151,12 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("requester", requester, "portal:ticket_reply", mail_ticket.pk, data={"body": ""})
     get("site admin", desk.site_admin, "portal:home")
     get("site admin", desk.site_admin, "portal:ticket", ticket.pk)
+    get("site admin", desk.site_admin, "portal:devices", query="?status=silent&q=x")
+    get("site admin", desk.site_admin, "portal:device", world["device"].pk)
+    get("site admin", desk.site_admin, "portal:ticket", world["incident_ticket"].pk)
+    get("agent", agent, "agent:devices", query="?status=incidents")
+    get("agent", agent, "agent:device", world["device"].pk)
+    get("agent", agent, "agent:ticket", world["incident_ticket"].pk)
 
     for pk in (ticket.pk, mail_ticket.pk):
         get("agent", agent, "agent:ticket", pk)

@@ -16,6 +16,7 @@ from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.extra_fields import extra_answers
 from ayuda.tickets.models import Attachment, Ticket, TicketEvent
 from ayuda.tickets.permissions import Action
+from ayuda.web.devices import device_panel_context
 
 from ..forms import TicketActionForm
 from ..lookups import Lookups
@@ -90,6 +91,7 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
         "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
+        **device_panel_context(user, ticket, portal=False),
     }
 
 
