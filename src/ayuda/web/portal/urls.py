@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import actions, views
 
 app_name = "portal"
 urlpatterns = [
@@ -8,5 +8,8 @@ urlpatterns = [
     path("tickets/new/", views.ticket_new, name="ticket_new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
+    path("tickets/<int:pk>/guide/", actions.guide_save, name="guide_save"),
+    path("actions/", actions.my_actions, name="actions"),
+    path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

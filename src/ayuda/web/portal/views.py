@@ -206,6 +206,12 @@ def _ticket_create(request, form: TicketForm, category) -> Ticket:
     )
 
 
+def portal_knowledge(request, ticket) -> dict:
+    from .actions import portal_knowledge as knowledge_context
+
+    return knowledge_context(request, ticket)
+
+
 def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     return {
@@ -216,7 +222,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = N
         "is_closed": ticket.state_category == StateCategory.CLOSED,
         "is_resolved": ticket.state_category == StateCategory.RESOLVED,
         "reply_form": reply_form or ReplyForm(),
-    }
+    } | portal_knowledge(request, ticket)
 
 
 @require_GET

@@ -1,12 +1,15 @@
 """Views of the agent workspace: thin, each parses a form and calls one service or selector."""
 
 from .contacts import contact_new
+from .guides import action_new, guide_save
 from .queue import queue, saved_view_delete, saved_view_save
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
 
 __all__ = [
+    "action_new",
     "attachment_download",
     "contact_new",
+    "guide_save",
     "queue",
     "saved_view_delete",
     "saved_view_save",
