@@ -75,9 +75,7 @@ def test_the_assignee_is_the_requester_or_an_admin_of_the_tickets_site():
     desk = desk_make()
     ticket, _guide = guided_ticket(desk)
     _assign(desk, ticket, assignee=desk.requester)
-    admin_elsewhere = user_make(
-        role=Role.SITE_ADMIN, organisation=desk.organisation, sites=[]
-    )
+    admin_elsewhere = user_make(role=Role.SITE_ADMIN, organisation=desk.organisation, sites=[])
     for wrong in (desk.other_site_admin, admin_elsewhere, desk.agent_l2):
         with pytest.raises(ValidationError) as error:
             _assign(desk, ticket, assignee=wrong)
