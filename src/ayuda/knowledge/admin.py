@@ -4,7 +4,7 @@ Answers and actions are written by the ticket services only: read-only lists her
 
 from django.contrib import admin
 
-from ayuda.core.admin import TranslationsAdmin, translations_form
+from ayuda.core.admin import LookupsAdmin, TranslationsAdmin, translations_form
 
 from .models import AssignedAction, Guide, GuideQuestion, GuideStep
 
@@ -26,7 +26,9 @@ class StepInline(admin.StackedInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(TranslationsAdmin):
+class GuideAdmin(TranslationsAdmin, LookupsAdmin):
+    """Saving refreshes the cached list of guided categories (``guided_category_ids``)."""
+
     translated_fields = ("intro",)
     form = translations_form(Guide, translated_fields)
     exclude = ["intro_i18n"]

@@ -8,15 +8,33 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import User
-from ayuda.tickets.models import Ticket
+from ayuda.core.cache import cached_list
+from ayuda.tickets.models import Channel, EventAction, Ticket
 from ayuda.tickets.permissions import ticket_visible_to
 
 from .models import AssignedAction, Guide, GuideAnswers, GuideQuestion, GuideStep, QuestionKind
 
 
-def guide_for_category(category_id: int | None) -> Guide | None:
-    """The active guide of a category, with its questions and steps in order (three queries)."""
+def guided_category_ids() -> set[int]:
+    """The categories that have an active guide, from the select-box lists' cache (the guide
+    admin refreshes it): a ticket page of a category without a guide asks nothing more."""
+    return set(
+        cached_list(
+            "guided_categories",
+            lambda: list(
+                Guide.objects.filter(is_active=True).values_list("category_id", flat=True)
+            ),
+        )
+    )
+
+
+def guide_for_category(category_id: int | None, *, cached: bool = True) -> Guide | None:
+    """The active guide of a category, with its questions and steps in order (three queries).
+    ``cached`` first asks the cached list whether the category has one (pages); services
+    pass False and read the table."""
     if category_id is None:
+        return None
+    if cached and category_id not in guided_category_ids():
         return None
     return (
         Guide.objects.filter(category_id=category_id, is_active=True)
@@ -90,11 +108,26 @@ class TicketGuide:
     previous: list[GuideView] = field(default_factory=list)
 
 
-def ticket_guide(*, ticket: Ticket) -> TicketGuide:
+def _has(events, action: str) -> bool:
+    """Whether the ticket's history (as a page already loaded it) holds ``action``; None (not
+    loaded) counts as yes."""
+    return events is None or any(e.action == action for e in events)
+
+
+def ticket_guide(*, ticket: Ticket, events=None, previous: bool = True) -> TicketGuide:
+    """The current guide with the ticket's answers and, with ``previous``, the answers to
+    earlier categories' guides. ``events`` (the history the page loaded) spares the answers'
+    query on a ticket nobody answered a guide on."""
     guide = guide_for_category(ticket.category_id)
+    if guide is None and not previous:
+        return TicketGuide(current=None)
+    if not _has(events, EventAction.GUIDE_ANSWERED):
+        return TicketGuide(current=_guide_view(guide, None) if guide is not None else None)
+    answers = GuideAnswers.objects.filter(ticket_id=ticket.pk)
+    if not previous:
+        answers = answers.filter(guide=guide)
     rows = list(
-        GuideAnswers.objects.filter(ticket_id=ticket.pk)
-        .select_related("guide__category", "updated_by")
+        answers.select_related("guide__category", "updated_by")
         .prefetch_related(
             Prefetch("guide__questions", queryset=GuideQuestion.objects.order_by("position", "id")),
             Prefetch("guide__steps", queryset=GuideStep.objects.none()),
@@ -108,7 +141,11 @@ def ticket_guide(*, ticket: Ticket) -> TicketGuide:
     )
 
 
-def ticket_actions(*, ticket: Ticket) -> list[AssignedAction]:
+def ticket_actions(*, ticket: Ticket, events=None) -> list[AssignedAction]:
+    """The ticket's actions, open first; none asked for when ``events`` (the history the page
+    loaded) shows that no action was ever assigned."""
+    if not _has(events, EventAction.ACTION_ASSIGNED):
+        return []
     return list(
         AssignedAction.objects.filter(ticket_id=ticket.pk)
         .select_related("assignee", "assigned_by")
@@ -182,7 +219,7 @@ class EscalationBrief:
         return [(str(k).replace("_", " "), str(v)) for k, v in sorted(self.figures.items())]
 
 
-def escalation_brief(*, ticket: Ticket) -> EscalationBrief:
+def escalation_brief(*, ticket: Ticket, events=None) -> EscalationBrief:
     """The brief for the vendor (its mail, its view of the ticket): the device with its site
     and location, the incident's figures, the answers to the current guide. It names nobody:
     who answered is left out, so the vendor learns no requester contact from it."""
@@ -192,10 +229,10 @@ def escalation_brief(*, ticket: Ticket) -> EscalationBrief:
 
         device = Device.objects.select_related("site").filter(pk=ticket.device_id).first()
     figures = {}
-    incident = _health_incident(ticket)
+    incident = _health_incident(ticket) if ticket.channel == Channel.MONITORING else None
     if incident is not None:
         figures = dict(incident.figures or {})
-    guide = ticket_guide(ticket=ticket).current
+    guide = ticket_guide(ticket=ticket, events=events, previous=False).current
     if guide is not None:
         guide.answered_by = None
         if not guide.answered:

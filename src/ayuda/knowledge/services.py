@@ -131,7 +131,7 @@ def guide_answers_save(
     ticket = ticket_lock(ticket, expected_version)
     _check_answerer(actor, ticket)
     require_open(ticket)
-    guide = guide_for_category(ticket.category_id)
+    guide = guide_for_category(ticket.category_id, cached=False)
     if guide is None:
         raise ValidationError(_("The ticket's category has no guide."))
     questions = list(guide.questions.all())
@@ -240,7 +240,10 @@ def action_assign(
     instructions = (instructions or "").strip()
     if kind == ActionKind.TASK and not instructions:
         raise ValidationError(_("Say what is to be done."), field="instructions")
-    if kind == ActionKind.QUESTIONNAIRE and guide_for_category(ticket.category_id) is None:
+    if (
+        kind == ActionKind.QUESTIONNAIRE
+        and guide_for_category(ticket.category_id, cached=False) is None
+    ):
         raise ValidationError(_("The ticket's category has no guide to answer."), field="kind")
     if due_at <= at:
         raise ValidationError(_("The due date must be in the future."), field="due_at")
@@ -314,7 +317,7 @@ def action_complete(
     require_open(ticket)
     comment = (comment or "").strip()
     if action.kind == ActionKind.QUESTIONNAIRE:
-        guide = guide_for_category(ticket.category_id)
+        guide = guide_for_category(ticket.category_id, cached=False)
         answered = guide is not None and GuideAnswers.objects.filter(ticket=ticket, guide=guide)
         if guide is not None and not answered.exists():
             raise ValidationError(_("Answer the questionnaire first."))

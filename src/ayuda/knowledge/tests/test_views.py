@@ -16,7 +16,7 @@ from ayuda.knowledge.services import action_assign, guide_answers_save
 from ayuda.notifications.models import OutgoingKind, OutgoingMessage
 from ayuda.notifications.services import notify_for_events
 from ayuda.tickets import services
-from ayuda.tickets.models import Article, Ticket, TicketEvent
+from ayuda.tickets.models import Article, Channel, Ticket, TicketEvent
 from ayuda.tickets.tests.factories import desk_make, ticket_make
 
 from .factories import guided_ticket
@@ -88,6 +88,9 @@ def test_the_agent_assigns_an_action_and_the_vendor_agent_may_not(client):
         "due_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
     }
     client.force_login(desk.agent_l1)
+    form = client.get(reverse("agent:action_new", args=[ticket.pk]), **HX).content.decode()
+    assert f'<option value="{desk.site_admin.pk}">' in form
+    assert f'<option value="{desk.other_site_admin.pk}">' not in form
     response = client.post(reverse("agent:action_new", args=[ticket.pk]), data, **HX)
     assert response.status_code == 200
     assert AssignedAction.objects.get().assignee == desk.site_admin
@@ -217,7 +220,8 @@ def _incident(desk, ticket):
     device = Device.objects.create(
         site=desk.site, serial="PC-0042", model="Counter 3", location="Main entrance"
     )
-    Ticket.objects.filter(pk=ticket.pk).update(device=device)
+    # As the scan raises it (devices' part): a monitoring incident about the device.
+    Ticket.objects.filter(pk=ticket.pk).update(device=device, channel=Channel.MONITORING)
     rule = ScanRule.objects.create(
         name="Silent",
         kind="device_silent",

@@ -20,17 +20,12 @@ from .views import customer_required, is_fragment
 
 
 def portal_knowledge(request, ticket, *, guide_form=None) -> dict:
-    """The guide card of the portal's ticket page, and the user's open actions on it."""
-    guide = knowledge.ticket_guide(ticket=ticket)
+    """The guide card of the portal's ticket page: nothing is read for a ticket whose
+    category has no guide (the cached list of guided categories says so)."""
+    guide = knowledge.ticket_guide(ticket=ticket, previous=False)
     if guide_form is None and guide.current is not None:
         guide_form = GuideForm(guide=guide.current, prefix_id="pguide")
-    mine = [a for a in knowledge.ticket_actions(ticket=ticket) if a.assignee_id == request.user.pk]
-    return {
-        "guide": guide,
-        "guide_form": guide_form,
-        "my_ticket_actions": [a for a in mine if a.is_open],
-        "now": timezone.now(),
-    }
+    return {"guide": guide, "guide_form": guide_form}
 
 
 @require_POST

@@ -184,6 +184,7 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("agent", agent, "agent:view_delete", saved.pk)
     post("agent", agent, "agent:ticket_action", ticket.pk, "reply", data={"body": ""})
     post("agent", agent, "agent:guide_save", ticket.pk)
+    get("agent", agent, "agent:action_new", ticket.pk)
     post("agent", agent, "agent:action_new", ticket.pk)
     get("agent", agent, "tokens")
     post("agent", agent, "tokens", data={"name": ""})

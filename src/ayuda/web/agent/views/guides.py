@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError
 from ayuda.knowledge import selectors as knowledge
@@ -23,17 +23,18 @@ from ..lookups import Lookups
 from ._access import helpdesk_required, wants_fragment
 
 
-def knowledge_context(request, ticket, *, guide_form=None, assign_form=None) -> dict:
-    """The guide card, the actions card and (for vendor agents) the incident's brief."""
+def knowledge_context(request, ticket, *, events=None, guide_form=None, assign_form=None):
+    """The guide card, the actions card and (for vendor agents) the incident's brief.
+    ``events`` (the history the page loaded) spares the answers' and the actions' queries on
+    a ticket that has none; the assignees are listed only when the assign form is asked for
+    (``action_new``), so the ticket page itself costs at most the guide's queries."""
     user = request.user
     if user.is_vendor_agent:
-        return {"brief": knowledge.escalation_brief(ticket=ticket)}
-    guide = knowledge.ticket_guide(ticket=ticket)
+        return {"brief": knowledge.escalation_brief(ticket=ticket, events=events)}
+    guide = knowledge.ticket_guide(ticket=ticket, events=events)
     if guide_form is None and guide.current is not None:
         guide_form = GuideForm(guide=guide.current)
-    actions = knowledge.ticket_actions(ticket=ticket)
-    if assign_form is None:
-        assign_form = ActionAssignForm(candidates=assignee_candidates(ticket))
+    actions = knowledge.ticket_actions(ticket=ticket, events=events)
     now = timezone.now()
     return {
         "guide": guide,
@@ -86,11 +87,15 @@ def guide_save(request, pk: int):
 
 
 @helpdesk_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def action_new(request, pk: int):
+    """GET: the ticket page with the assign form open (its list of assignees is read only
+    then); POST: assign the action."""
     ticket = selectors.ticket_get(user=request.user, pk=pk)
+    if request.method == "GET":
+        form = ActionAssignForm(candidates=assignee_candidates(ticket))
+        return _panel(request, pk, assign_form=form)
     form = ActionAssignForm(request.POST, candidates=assignee_candidates(ticket))
-    status = 422
     if form.is_valid():
         try:
             action_assign(
@@ -110,4 +115,4 @@ def action_new(request, pk: int):
             if wants_fragment(request):
                 return _panel(request, pk)
             return redirect("agent:ticket", pk=pk)
-    return _panel(request, pk, assign_form=form, status=status)
+    return _panel(request, pk, assign_form=form, status=422)

@@ -93,7 +93,7 @@ def ticket_context(
         "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
         "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
-    } | knowledge_context(request, ticket, **(knowledge or {}))
+    } | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
 
 
 def render_ticket(
