@@ -192,9 +192,22 @@ def assignee_candidates(ticket: Ticket):
     return User.objects.filter(who, is_active=True).distinct().order_by("first_name", "pk")
 
 
+def _zone(name: str):
+    """The user's time zone for the mail's dates; UTC when it is not a known zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def _action_mail(action: AssignedAction, *, reminder: bool) -> None:
     user = action.assignee
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    with (
+        translation.override(user.language or settings.LANGUAGE_CODE),
+        timezone.override(_zone(user.timezone)),
+    ):
         context = {
             "action": action,
             "ticket": action.ticket,

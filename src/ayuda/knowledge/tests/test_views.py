@@ -290,3 +290,25 @@ def test_a_ticket_without_device_or_guide_escalates_as_before():
     notify_for_events(ticket_id=ticket.pk, seqs=list(range(1, ticket.history_seq + 1)))
     mail = OutgoingMessage.objects.get(kind=OutgoingKind.VENDOR_ESCALATION)
     assert "Device:" not in mail.body_text and "Figures:" not in mail.body_text
+
+
+def _page_queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_ticket_pages_cost_the_same_with_one_or_six_actions(client):
+    desk = desk_make()
+    few, guide = guided_ticket(desk)
+    many, _guide = guided_ticket(desk, guide=guide)
+    for ticket, n in ((few, 1), (many, 6)):
+        guide_answers_save(ticket=ticket, actor=desk.agent_l1, answers=GOOD)
+        for i in range(n):
+            _action(desk, ticket, assignee=desk.site_admin if i % 2 else desk.requester)
+    client.force_login(desk.agent_l1)
+    agent = [_page_queries(client, reverse("agent:ticket", args=[t.pk])) for t in (few, many)]
+    client.force_login(desk.site_admin)
+    portal = [_page_queries(client, reverse("portal:ticket", args=[t.pk])) for t in (few, many)]
+    assert agent[0] == agent[1] and portal[0] == portal[1]
