@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('tickets', '0018_event_actions_guides_and_actions'),
+        ('tickets', '0017_ticket_device'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
