@@ -226,3 +226,56 @@ def test_queue_filters_fold_away_on_a_phone_and_stay_open_on_a_laptop(page, logi
     # then: the filters are there at once, without a toggle
     expect(status).to_be_visible()
     expect(toggle).to_be_hidden()
+
+
+def test_guide_and_action_pages_fit_every_width(demo, page):
+    # given: an incident of the shop manager's site in a demo device category with a guide
+    # (demo/guides.py), an action assigned to her, and the agent's page with the assign form
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ayuda.knowledge.models import ActionKind
+    from ayuda.knowledge.services import action_assign
+    from ayuda.tickets import services
+    from ayuda.tickets.models import Category
+
+    carmen = User.objects.get(username="carmen")
+    lucia = User.objects.get(username="lucia")
+    category = Category.objects.get(name="Suspected offline devices")
+    ticket = services.ticket_create(
+        requester=carmen,
+        actor=lucia,
+        channel="phone",
+        subject="El contador de la entrada principal no comunica desde hace cuatro días",
+        description="Sin latido desde el lunes.",
+        type="incident",
+        category=category,
+        site=carmen.sites.first(),
+    )
+    action_assign(
+        ticket=ticket,
+        actor=lucia,
+        assignee=carmen,
+        kind=ActionKind.TASK,
+        instructions="Compruebe que el cable de red del contador está conectado y confírmelo.",
+        due_at=timezone.now() + timedelta(days=2),
+    )
+    # when/then: the portal's ticket (with its questionnaire) and "My actions" fit...
+    _pages_fit(
+        page,
+        role="site-admin",
+        user=carmen,
+        paths={"portal-guide": f"/portal/tickets/{ticket.pk}/", "my-actions": "/portal/actions/"},
+    )
+    page.context.clear_cookies()
+    # ...and so does the agent's ticket page with the guide and the assign form
+    _pages_fit(
+        page,
+        role="agent-l1",
+        user=lucia,
+        paths={
+            "ticket-guide": f"/agent/tickets/{ticket.pk}/",
+            "ticket-assign": f"/agent/tickets/{ticket.pk}/actions/new/",
+        },
+    )

@@ -273,10 +273,11 @@ def _server_error(request, exc):
 
 
 def _routers() -> None:
-    from . import articles, devices, history, lookups, tickets, tokens
+    from . import articles, devices, history, knowledge, lookups, tickets, tokens
 
     api.add_router("/tickets", tickets.router)
     api.add_router("/tickets", articles.router)
+    api.add_router("/tickets", knowledge.router)
     api.add_router("/attachments", articles.files_router)
     api.add_router("/events", history.router)
     api.add_router("/", lookups.router)

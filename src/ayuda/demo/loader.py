@@ -29,6 +29,7 @@ from .data.desk import (
     USERS,
     VENDOR,
 )
+from .guides import guides_load
 from .timeline import tickets_create
 
 # The demo's made-up history sends no mail: every other after-commit handler runs.
@@ -57,6 +58,7 @@ def demo_load(*, now: datetime | None = None) -> int:
     with override_settings(TICKET_EVENT_HANDLERS=handlers), transaction.atomic():
         demo = reference_data_create()
         count = tickets_create(demo, now=now)
+        guides_load()  # the device categories' guides (demo/guides.py), after their categories
         cursor_to_end()  # nor does the notification sweep pick the history up later
     return count
 

@@ -225,6 +225,10 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
             }
         else:
             subject = _("Escalation: %(s)s") % {"s": ticket.subject}
+            # The device, the incident's figures and the guide's answers (docs/knowledge.md).
+            from ayuda.knowledge.selectors import escalation_brief
+
+            context["brief"] = escalation_brief(ticket=ticket)
         template = f"notifications/email/{plan.kind}"
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)

@@ -493,6 +493,9 @@ class EventAction(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    GUIDE_ANSWERED = "guide_answered", _("Guide answered")
+    ACTION_ASSIGNED = "action_assigned", _("Action assigned")
+    ACTION_COMPLETED = "action_completed", _("Action completed")
 
 
 class TicketEvent(models.Model):

@@ -139,12 +139,15 @@ def ticket_queue(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
     related: bool = True,
+    where=None,
+    annotations: dict | None = None,
 ) -> QueuePage:
     """One page of the queue, oldest first by default; its cost does not grow with the page
     number or the number of tickets. ``related=False`` loads only what a queue line shows
     (``QUEUE_LINE_FIELDS``, and the requesters' names) and leaves the state, team, owner,
     category, site and organisation to callers that already hold those small tables (the
-    agent workspace's select boxes do)."""
+    agent workspace's select boxes do). ``where`` and ``annotations`` let an app that uses
+    tickets narrow the queue and mark its lines without this module knowing it."""
     if user.is_vendor_agent:
         # One indexed filter (tk_vendor_now), or the tickets it worked on.
         tickets = Ticket.objects.filter(vendor_tickets(user, earlier=filters.earlier))
@@ -169,6 +172,10 @@ def ticket_queue(
     tickets = tickets.filter(**{k: v for k, v in simple.items() if v not in ("", None)})
     if filters.device.strip():
         tickets = tickets.filter(device_filter(filters.device))
+    if where is not None:  # a filter an app above this one adds (knowledge: overdue actions)
+        tickets = tickets.filter(where)
+    if annotations:  # per-line markers computed in the same query (an EXISTS per line)
+        tickets = tickets.annotate(**annotations)
     if filters.owner == "me":
         tickets = tickets.filter(owner=user)
     elif filters.owner == "none":

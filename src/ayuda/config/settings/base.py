@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ayuda.intake",
     "ayuda.notifications",
     "ayuda.webhooks",
+    "ayuda.knowledge",
     "ayuda.api",
     "ayuda.web",
     "ayuda.demo",  # last: it uses every app above and no app uses it
@@ -287,6 +288,13 @@ CELERY_BEAT_SCHEDULE["ratelimit-counters-purge"] = {
 CELERY_BEAT_SCHEDULE["notifications-retry-due"] = {
     "task": "ayuda.notifications.tasks.outgoing_retry_due",
     "schedule": 30,
+}
+
+# Assigned actions (docs/knowledge.md): a reminder this many hours before an action is due.
+AYUDA_ACTION_REMINDER_HOURS = int(os.environ.get("AYUDA_ACTION_REMINDER_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["knowledge-action-reminders"] = {
+    "task": "ayuda.knowledge.tasks.action_reminders",
+    "schedule": int(os.environ.get("AYUDA_ACTION_REMINDER_CHECK_SECONDS", "900")),
 }
 
 # Webhooks (docs/webhooks.md). Host names, addresses or CIDR blocks that webhooks may reach

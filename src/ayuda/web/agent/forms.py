@@ -261,6 +261,7 @@ QUEUE_PARAMS = (
     "device",
     "channel",
     "type",
+    "overdue",
     "q",
     "order",
 )
@@ -295,6 +296,12 @@ class QueueFilterForm(forms.Form):
     type = forms.ChoiceField(
         widget=FastSelect, label=_("Type"), required=False, choices=EMPTY + TicketType.choices
     )
+    overdue = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Actions"),
+        required=False,
+        choices=[("", _("Any")), ("1", _("Overdue actions"))],
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     order = forms.ChoiceField(
         widget=FastSelect, label=_("Order"), required=False, choices=ORDER_CHOICES
@@ -310,6 +317,7 @@ class QueueFilterForm(forms.Form):
         ]
         if lookups.is_vendor:
             del self.fields["owner"]
+            del self.fields["overdue"]
         else:
             del self.fields["earlier"]
             self.fields["owner"].choices = [
@@ -344,7 +352,11 @@ class QueueFilterForm(forms.Form):
         as_int = ("team", "category", "organisation", "site")
         kwargs = {k: int(v) if k in as_int else v for k, v in values.items()}
         kwargs["earlier"] = kwargs.get("earlier") == "1"
+        kwargs.pop("overdue", None)  # not a ticket column: the view adds it (overdue_only)
         return QueueFilters(**kwargs)
+
+    def overdue_only(self) -> bool:
+        return self.values().get("overdue") == "1"
 
     def query(self) -> str:
         return urlencode(self.values())

@@ -9,6 +9,9 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_delete, name="view_delete"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/history/", views.ticket_history, name="history"),
+    # Before the generic action path below, which would take these slugs.
+    path("tickets/<int:pk>/guide/", views.guide_save, name="guide_save"),
+    path("tickets/<int:pk>/actions/new/", views.action_new, name="action_new"),
     path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("devices/", views.device_list, name="devices"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import devices, views
+from . import actions, devices, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,5 +10,8 @@ urlpatterns = [
     path("tickets/<int:pk>/reply/", views.ticket_reply, name="ticket_reply"),
     path("devices/", devices.device_list, name="devices"),
     path("devices/<int:pk>/", devices.device_detail, name="device"),
+    path("tickets/<int:pk>/guide/", actions.guide_save, name="guide_save"),
+    path("actions/", actions.my_actions, name="actions"),
+    path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

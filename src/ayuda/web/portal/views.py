@@ -207,6 +207,12 @@ def _ticket_create(request, form: TicketForm, category) -> Ticket:
     )
 
 
+def portal_knowledge(request, ticket) -> dict:
+    from .actions import portal_knowledge as knowledge_context
+
+    return knowledge_context(request, ticket)
+
+
 def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = None) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     return {
@@ -218,7 +224,7 @@ def _ticket_context(request, ticket: Ticket, *, reply_form: ReplyForm | None = N
         "is_resolved": ticket.state_category == StateCategory.RESOLVED,
         "reply_form": reply_form or ReplyForm(),
         **device_panel_context(request.user, ticket, portal=True),
-    }
+    } | portal_knowledge(request, ticket)
 
 
 @require_GET

@@ -74,7 +74,9 @@ def _world() -> dict:
     token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
     device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
+    action = _guide_and_action(desk, escalated)
     return {
+        "action": action,
         "device": device,
         "incident_ticket": incident.ticket,
         "token": token.token,
@@ -86,6 +88,26 @@ def _world() -> dict:
         "mail_ticket": row.ticket,
         "saved": saved,
     }
+
+
+def _guide_and_action(desk, ticket):
+    """A category guide (admin pages) and an action for the site admin (My actions)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ayuda.knowledge.models import ActionKind, AssignedAction
+    from ayuda.knowledge.tests.factories import guide_make
+
+    guide_make(category=category_make())
+    return AssignedAction.objects.create(
+        ticket=ticket,
+        kind=ActionKind.TASK,
+        instructions="Check the cable",
+        assignee=desk.requester,
+        due_at=timezone.now() + timedelta(days=1),
+        created_at=timezone.now(),
+    )
 
 
 def _webhook_log(owner) -> None:
@@ -149,6 +171,10 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("requester", desk.requester, "portal:attachment", world["attachment"].pk)
     get("requester", requester, "portal:ticket", mail_ticket.pk)
     post("requester", requester, "portal:ticket_reply", mail_ticket.pk, data={"body": ""})
+    get("requester", desk.requester, "portal:actions")
+    post("requester", desk.requester, "portal:action_done", world["action"].pk)
+    post("requester", desk.requester, "portal:guide_save", ticket.pk)
+    get("site admin", desk.site_admin, "portal:actions")
     get("site admin", desk.site_admin, "portal:home")
     get("site admin", desk.site_admin, "portal:ticket", ticket.pk)
     get("site admin", desk.site_admin, "portal:devices", query="?status=silent&q=x")
@@ -169,6 +195,9 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("agent", agent, "agent:view_save", data={"name": ""})
     post("agent", agent, "agent:view_delete", saved.pk)
     post("agent", agent, "agent:ticket_action", ticket.pk, "reply", data={"body": ""})
+    post("agent", agent, "agent:guide_save", ticket.pk)
+    get("agent", agent, "agent:action_new", ticket.pk)
+    post("agent", agent, "agent:action_new", ticket.pk)
     get("agent", agent, "tokens")
     post("agent", agent, "tokens", data={"name": ""})
     post("agent", agent, "token_revoke", world["token"].pk)

@@ -2,14 +2,17 @@
 
 from .contacts import contact_new
 from .devices import device_detail, device_list
+from .guides import action_new, guide_save
 from .queue import queue, saved_view_delete, saved_view_save
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
 
 __all__ = [
+    "action_new",
     "attachment_download",
     "contact_new",
     "device_detail",
     "device_list",
+    "guide_save",
     "queue",
     "saved_view_delete",
     "saved_view_save",

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.accounts.models import Level, User
 from ayuda.core.html import format_html
+from ayuda.knowledge.selectors import overdue_q
 from ayuda.tickets import permissions, selectors
 from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
 
@@ -32,7 +33,7 @@ from ._access import agent_required, render_page_or_fragment, wants_fragment
 ROW_HTML = (
     '<tr><td class="num c-num"><a href="{url}">{number}</a></td>'
     '<td class="age {age_css}" title="{created}">{age}</td>'
-    '<td class="subject c-subject"><a href="{url}">{subject}</a>'
+    '<td class="subject c-subject"><a href="{url}">{subject}</a>{overdue}'
     '<span class="row-meta"><span class="m-requester">{requester}</span>'
     '<span class="m-org">{organisation}{site_meta}</span>'
     '<span class="m-category">{category}</span><span class="m-level">{level}</span>'
@@ -46,6 +47,7 @@ ROW_HTML = (
     '<td class="c-channel">{channel}</td></tr>'
 )
 SITE_HTML = '<br><span class="muted">{}</span>'
+OVERDUE_HTML = ' <span class="badge overdue">{}</span>'
 SITE_META_HTML = " · {}"
 
 
@@ -78,6 +80,9 @@ class QueueRow:
             created=self.created,
             age=self.age.text,
             subject=ticket.subject,
+            overdue=format_html(OVERDUE_HTML, _("Overdue action"))
+            if getattr(ticket, "has_overdue_action", False)
+            else "",
             requester=self.requester,
             organisation=self.organisation,
             site=format_html(SITE_HTML, self.site) if self.site else "",
@@ -149,8 +154,16 @@ def queue(request):
     form = QueueFilterForm(request.GET, lookups=lookups)
     query = form.query()
     cursor = request.GET.get("cursor", "").strip()[:200] or None
+    # Overdue assigned actions (R15): a marker on each line, an EXISTS on the partial index
+    # action_open_ticket in the same query, and the "Overdue actions" filter.
+    overdue = overdue_q()
     page = selectors.ticket_queue(
-        user=request.user, filters=form.filters(), cursor=cursor, related=False
+        user=request.user,
+        filters=form.filters(),
+        cursor=cursor,
+        related=False,
+        where=overdue if form.overdue_only() else None,
+        annotations=None if request.user.is_vendor_agent else {"has_overdue_action": overdue},
     )
     base = reverse("agent:queue")
     next_url = None

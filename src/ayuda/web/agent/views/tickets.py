@@ -24,6 +24,7 @@ from ..presenters import event_view, person_name, ticket_age, timeline_merge
 from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
+from .guides import knowledge_context
 
 
 @dataclass
@@ -61,7 +62,9 @@ def action_forms(
     return forms
 
 
-def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) -> dict:
+def ticket_context(
+    request, ticket: Ticket, *, lookups: Lookups, failed=None, knowledge: dict | None = None
+) -> dict:
     timeline = selectors.ticket_timeline(user=request.user, ticket=ticket)
     user = request.user
     contact = permissions.contact_visible(user, ticket.organisation)
@@ -92,11 +95,19 @@ def ticket_context(request, ticket: Ticket, *, lookups: Lookups, failed=None) ->
         "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
         "nav": "queue",
         **device_panel_context(user, ticket, portal=False),
-    }
+    } | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
 
 
-def render_ticket(request, ticket: Ticket, *, lookups: Lookups, failed=None, status: int = 200):
-    context = ticket_context(request, ticket, lookups=lookups, failed=failed)
+def render_ticket(
+    request,
+    ticket: Ticket,
+    *,
+    lookups: Lookups,
+    failed=None,
+    status: int = 200,
+    knowledge: dict | None = None,
+):
+    context = ticket_context(request, ticket, lookups=lookups, failed=failed, knowledge=knowledge)
     return render_page_or_fragment(request, "agent/ticket.html", "panel", context, status=status)
 
 
