@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from ayuda.accounts.models import Role, Site, User
 from ayuda.core.errors import AyudaError
 from ayuda.tickets import services as ticket_services
+from ayuda.tickets.extra_fields import spec_choices, specs_of
 from ayuda.tickets.models import ArticleKind, Channel, SenderRole, StateCategory, TicketType
 
 from .models import Device, HealthIncident, OnRecovery, ScanRule
@@ -65,6 +66,7 @@ class ScanResult:
     recovered: int = 0
     closed_by_agents: int = 0
     skipped: int = 0  # lost a race to another scan, or a day the agents already dealt with
+    refused: int = 0  # the ticket service refused the ticket (logged): e.g. a required field
 
 
 def health_user_get(*, organisation_id: int) -> User:
@@ -133,6 +135,23 @@ def _new_ticket_texts(rule: ScanRule, finding: Finding, previous: HealthIncident
     return subject, "\n\n".join(parts)
 
 
+def _extra_for(rule: ScanRule, finding: Finding, device: Device | None) -> dict:
+    """The category's form fields that a figure (or the device's serial or model) answers:
+    a people-counter category asking for the serial gets it. Choices only when offered."""
+    known = dict(finding.figures)
+    if device is not None:
+        known |= {"serial": device.serial, "model": device.model}
+    extra = {}
+    for spec in specs_of(rule.category):
+        value = known.get(spec.get("name"))
+        if value in (None, ""):
+            continue
+        choices = {choice for choice, _label in spec_choices(spec)}
+        if not choices or str(value) in choices:
+            extra[spec["name"]] = str(value)
+    return extra
+
+
 def _previous_closed(rule: ScanRule, keys: list[str]) -> dict[str, HealthIncident]:
     """The newest closed incident of ``rule`` per subject key (a query per 500 keys)."""
     previous: dict[str, HealthIncident] = {}
@@ -162,6 +181,7 @@ def _open(*, rule: ScanRule, findings: list[Finding], now: datetime, result: Sca
         if organisation_id not in users:
             users[organisation_id] = health_user_get(organisation_id=organisation_id)
         subject, description = _new_ticket_texts(rule, finding, before)
+        device = devices.get(finding.device_id) if finding.device_id else None
         try:
             with transaction.atomic():
                 ticket = ticket_services.ticket_create(
@@ -174,7 +194,8 @@ def _open(*, rule: ScanRule, findings: list[Finding], now: datetime, result: Sca
                     category=rule.category,
                     priority=rule.priority,
                     site=site,
-                    device=devices.get(finding.device_id) if finding.device_id else None,
+                    device=device,
+                    extra=_extra_for(rule, finding, device),
                     at=now,
                 )
                 HealthIncident.objects.create(
@@ -191,6 +212,10 @@ def _open(*, rule: ScanRule, findings: list[Finding], now: datetime, result: Sca
                 )
         except IntegrityError:  # another scan opened it first: one incident
             result.skipped += 1
+            continue
+        except AyudaError as exc:  # e.g. the category requires a field no figure answers
+            logger.warning("Scan rule %s: no ticket for %s: %s", rule.pk, finding.subject_key, exc)
+            result.refused += 1
             continue
         result.opened += 1
 

@@ -254,3 +254,23 @@ def test_ticket_create_records_the_device_and_refuses_one_of_another_site():
             site=other,
             device=device,
         )
+
+
+def test_the_categorys_form_fields_are_answered_by_the_figures_or_refused_alone():
+    from ayuda.tickets.tests.factories import category_make
+
+    fields = [
+        {"name": "serial", "label": "Serial", "type": "text", "required": True},
+        {"name": "model", "type": "choice", "required": False, "choices": ["CC-200"]},
+    ]
+    counter = category_make(name="People counter", extra_fields=fields)
+    device = silent_device(model="PC-100")
+    rule = rule_make("device_silent", category=counter)
+    assert rule_scan(rule=rule, now=NOW).opened == 1
+    ticket = HealthIncident.objects.get().ticket
+    assert ticket.extra == {"serial": device.serial}  # PC-100 is not an offered model
+    site_rule = rule_make("in_out_discrepancy", category=counter)
+    site = site_make()
+    day_make(device_make(site=site), date(2026, 6, 9), count_in=100)
+    result = rule_scan(rule=site_rule, now=NOW)  # a site has no serial: refused, logged
+    assert (result.findings, result.opened, result.refused) == (1, 0, 1)
