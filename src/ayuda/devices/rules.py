@@ -110,16 +110,30 @@ class RuleKind:
             )
         return None
 
+    @staticmethod
+    def scope(rule: ScanRule, prefix: str = "") -> Q:
+        """Active devices where ``rule`` applies, as a filter (``prefix`` "device__" from a
+        device's days: the same join, no subquery)."""
+        q = Q(**{f"{prefix}is_active": True})
+        if rule.organisation_id:
+            q &= Q(**{f"{prefix}site__organisation_id": rule.organisation_id})
+        if rule.site_id:
+            q &= Q(**{f"{prefix}site_id": rule.site_id})
+        if rule.device_model:
+            q &= Q(**{f"{prefix}model": rule.device_model})
+        return q
+
     def devices(self, rule: ScanRule) -> QuerySet[Device]:
         """The active devices ``rule`` applies to."""
-        devices = Device.objects.filter(is_active=True)
-        if rule.organisation_id:
-            devices = devices.filter(site__organisation_id=rule.organisation_id)
-        if rule.site_id:
-            devices = devices.filter(site_id=rule.site_id)
-        if rule.device_model:
-            devices = devices.filter(model=rule.device_model)
-        return devices
+        return Device.objects.filter(self.scope(rule))
+
+    @staticmethod
+    def on_closed_days(days: dict, extra=None) -> Q:
+        """Each time zone's sites on its own last closed day (and ``extra(day)``, if given)."""
+        which = Q()
+        for tz, day in days.items():
+            which |= Q(tz=tz, day=day) & (extra(day) if extra else Q())
+        return Q(day__in=sorted(set(days.values()))) & which
 
     def closed_days(self, rule: ScanRule, now: datetime) -> dict[str, date]:
         """Each time zone of the sites in scope and its last closed day (one small query)."""
@@ -246,16 +260,11 @@ class InOutDiscrepancy(RuleKind):
         days = self.closed_days(rule, now)
         if not days:
             return []
-        which_day = Q()
-        for tz, day in days.items():
-            which_day |= Q(tz=tz, day=day)
         scaled = int(Decimal(rule.threshold) * 100)
         rows = (
-            DeviceDay.objects.filter(
-                device__in=self.devices(rule).filter(counts_entrance=True).values("pk")
-            )
+            DeviceDay.objects.filter(self.scope(rule, "device__"), device__counts_entrance=True)
             .annotate(tz=site_timezone_expression("device__site__"))
-            .filter(which_day)
+            .filter(self.on_closed_days(days))
             .values(
                 "device__site_id",
                 "day",
@@ -330,13 +339,10 @@ class ZeroTraffic(RuleKind):
         days = self.closed_days(rule, now)
         if not days:
             return []
-        which_day = Q()
-        for tz, day in days.items():
-            which_day |= Q(tz=tz, day=day) & site_open_on(WEEKDAYS[day.weekday()])
         rows = (
-            DeviceDay.objects.filter(device__in=self.devices(rule).values("pk"))
+            DeviceDay.objects.filter(self.scope(rule, "device__"))
             .annotate(tz=site_timezone_expression("device__site__"))
-            .filter(which_day)
+            .filter(self.on_closed_days(days, lambda day: site_open_on(WEEKDAYS[day.weekday()])))
             .annotate(passages=F("count_in") + F("count_out"))
             .filter(heartbeats__gt=0, passages__lte=int(rule.threshold))
             .order_by("device_id")
