@@ -274,3 +274,20 @@ def test_the_categorys_form_fields_are_answered_by_the_figures_or_refused_alone(
     day_make(device_make(site=site), date(2026, 6, 9), count_in=100)
     result = rule_scan(rule=site_rule, now=NOW)  # a site has no serial: refused, logged
     assert (result.findings, result.opened, result.refused) == (1, 0, 1)
+
+
+def test_losing_the_race_rolls_back_the_losers_ticket():
+    """What the second of two concurrent scans meets: the incident it did not see when it
+    started exists when it inserts; the constraint refuses it, its ticket goes too."""
+    from ayuda.devices.incidents import ScanResult, _open
+    from ayuda.devices.rules import REGISTRY
+    from ayuda.tickets.models import Ticket
+
+    silent_device()
+    rule = rule_make("device_silent")
+    findings = REGISTRY["device_silent"].findings(rule, now=NOW)
+    rule_scan(rule=rule, now=NOW)  # the winner
+    result = ScanResult(rule_id=rule.pk)
+    _open(rule=rule, findings=findings, now=NOW, result=result)  # the loser, late
+    assert (result.opened, result.skipped) == (0, 1)
+    assert HealthIncident.objects.count() == 1 and Ticket.objects.count() == 1
