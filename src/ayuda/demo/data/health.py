@@ -10,19 +10,19 @@ HEALTH_CATEGORIES = [
         "People counter",
         "Infrastructure",
         {"es": "Dispositivo sin conexión", "it": "Dispositivo offline"},
-    ),  # noqa: E501
+    ),
     (
         "IN/OUT discrepancy",
         "People counter",
         "Infrastructure",
         {"es": "Descuadre de entradas y salidas", "it": "Discrepanza ingressi/uscite"},
-    ),  # noqa: E501
+    ),
     (
         "No traffic counted",
         "People counter",
         "Infrastructure",
         {"es": "Sin tráfico contado", "it": "Nessun passaggio contato"},
-    ),  # noqa: E501
+    ),
 ]
 
 SCAN_RULES = [
