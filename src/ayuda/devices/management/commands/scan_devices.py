@@ -20,5 +20,5 @@ class Command(BaseCommand):
                 f"rule {result.rule_id}: {result.findings} failing, {result.opened} opened, "
                 f"{result.updated} updated ({result.noted} noted), {result.recovered} "
                 f"recovered, {result.closed_by_agents} closed by agents, "
-                f"{result.skipped} skipped"
+                f"{result.skipped} skipped, {result.refused} refused"
             )
