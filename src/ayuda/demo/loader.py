@@ -16,6 +16,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from ayuda.accounts.models import Organisation, Role, Site, Team, User, Vendor
+from ayuda.devices.models import ScanRule
 from ayuda.notifications.sweep import cursor_to_end
 from ayuda.tickets.models import Category
 
@@ -29,6 +30,7 @@ from .data.desk import (
     USERS,
     VENDOR,
 )
+from .data.health import HEALTH_CATEGORIES, SCAN_RULES
 from .guides import guides_load
 from .timeline import tickets_create
 
@@ -57,6 +59,7 @@ def demo_load(*, now: datetime | None = None) -> int:
     handlers = [h for h in settings.TICKET_EVENT_HANDLERS if h not in SILENT_HANDLERS]
     with override_settings(TICKET_EVENT_HANDLERS=handlers), transaction.atomic():
         demo = reference_data_create()
+        health_checks_create(demo)
         count = tickets_create(demo, now=now)
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
         cursor_to_end()  # nor does the notification sweep pick the history up later
@@ -121,6 +124,22 @@ def reference_data_create() -> Demo:
             },
         )[0]
     return Demo(organisations, sites, teams, vendor, users, categories)
+
+
+def health_checks_create(demo: Demo) -> list[ScanRule]:
+    """The device health categories and scan rules (docs/devices.md); the first scan (Celery
+    beat, within a minute of `make run`) raises the demo's monitoring incidents."""
+    for name, parent, team, names in HEALTH_CATEGORIES:
+        demo.categories[name] = Category.objects.get_or_create(
+            name=name,
+            parent=demo.categories[parent],
+            defaults={"default_team": demo.teams[team], "name_i18n": names},
+        )[0]
+    rules = []
+    for position, spec in enumerate(SCAN_RULES):
+        values = dict(spec, category=demo.categories[spec["category"]], position=position)
+        rules.append(ScanRule.objects.create(**values))
+    return rules
 
 
 def logins_text() -> str:

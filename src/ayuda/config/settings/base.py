@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE["api-idempotency-purge"] = {
     "schedule": 3600,
 }
 
+# Device health (docs/devices.md): every minute, the scan rules whose interval has passed.
+CELERY_BEAT_SCHEDULE["devices-scan-due"] = {
+    "task": "ayuda.devices.tasks.scan_due",
+    "schedule": 60,
+}
+
 AYUDA_BASE_URL = os.environ.get("AYUDA_BASE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -13,7 +13,12 @@ from .lifecycle import (
     ticket_reopen,
     ticket_resolve,
 )
-from .messages import article_add_customer, article_add_note, article_add_reply
+from .messages import (
+    article_add_customer,
+    article_add_note,
+    article_add_reply,
+    article_add_system,
+)
 from .routing import (
     ticket_assign,
     ticket_escalate,
@@ -29,6 +34,7 @@ __all__ = [
     "article_add_customer",
     "article_add_note",
     "article_add_reply",
+    "article_add_system",
     "contact_log",
     "ticket_assign",
     "ticket_change_state",

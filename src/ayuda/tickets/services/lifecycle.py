@@ -138,6 +138,7 @@ def ticket_create(
     category: Category | None = None,
     priority: int = Priority.NORMAL,
     site: Site | None = None,
+    device=None,
     team: Team | None = None,
     environment: dict | None = None,
     extra: dict | None = None,
@@ -158,6 +159,11 @@ def ticket_create(
     if unknown:
         raise ValidationError(_("Unknown environment fields: %(f)s") % {"f": ", ".join(unknown)})
     extra = extra or {}
+    if device is not None:  # a device belongs to a site: the ticket's site is the device's
+        if site is None:
+            site = device.site
+        elif device.site_id != site.pk:
+            raise ValidationError(_("That device is at another site."), field="device")
     _check_creator(actor=actor, requester=requester, site=site)
     _check_form(category=category, description=description, environment=environment, extra=extra)
     attachments = list(attachments)
@@ -180,6 +186,7 @@ def ticket_create(
         requester=requester,
         organisation_id=requester.organisation_id,
         site=site,
+        device=device,
         extra=extra,
         created_at=at,
         updated_at=at,

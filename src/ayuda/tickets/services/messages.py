@@ -206,3 +206,33 @@ def article_add_note(
     _saved, attachment_steps = attachments_store(ticket=ticket, article=article, files=attachments)
     ticket_write(ticket, actor=actor, steps=[_article_step(article), *attachment_steps], at=at)
     return article
+
+
+@transaction.atomic
+def article_add_system(
+    *,
+    ticket: Ticket,
+    body: str,
+    internal: bool = False,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Article:
+    """A message from Ayuda itself (a health check's new figures): written by no one, public
+    unless ``internal``; it changes no state. A closed ticket takes no more messages."""
+    ticket = ticket_lock(ticket, expected_version)
+    require_open(ticket)
+    body = require_text(body, field="body", message=_("Please write a message."))
+    at = at or timezone.now()
+    article = _article_create(
+        ticket=ticket,
+        kind=ArticleKind.SYSTEM,
+        sender_role=SenderRole.SYSTEM,
+        internal=internal,
+        author=None,
+        body=body,
+        body_html="",
+        email=None,
+        at=at,
+    )
+    ticket_write(ticket, actor=None, steps=[_article_step(article)], at=at)
+    return article

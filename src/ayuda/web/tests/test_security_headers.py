@@ -71,6 +71,7 @@ def _world() -> dict:
     saved = SavedView.objects.create(user=desk.agent_l1, name="Mine", query="status=all")
     Group.objects.create(name="Auditors")
     _webhook_log(superuser)
+    _health_incident(desk)
     token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
     device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
@@ -136,6 +137,24 @@ def _webhook_log(owner) -> None:
         status="failed",
         created_at=timezone.now(),
     )
+
+
+def _health_incident(desk) -> None:
+    """A silent device at the desk's site, a scan rule and the incident its scan raised."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ayuda.devices.models import Device, ScanRule
+    from ayuda.devices.scan import rule_scan
+
+    Device.objects.create(
+        site=desk.site, serial="WALK-1", last_heartbeat_at=timezone.now() - timedelta(days=9)
+    )
+    rule = ScanRule.objects.create(
+        name="Silent", kind="device_silent", threshold=3, category=category_make(), message_en="x"
+    )
+    rule_scan(rule=rule)
 
 
 def _admin_models():

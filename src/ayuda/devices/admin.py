@@ -1,0 +1,1 @@
+from . import admin_rules  # noqa: F401  (scan rules and health incidents)
