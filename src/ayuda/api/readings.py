@@ -118,7 +118,8 @@ class BatchResult(Schema):
     "blocks the others. A batch of more than `AYUDA_DEVICE_BATCH_MAX` items (5,000) is "
     "refused whole (413).",
 )
-def device_readings(request, batch: Batch):
+def device_readings(request, payload: Batch):
+    batch = payload
     size = len(batch.heartbeats) + len(batch.readings)
     limit = settings.AYUDA_DEVICE_BATCH_MAX
     if size > limit:

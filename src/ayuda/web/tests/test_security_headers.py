@@ -15,6 +15,7 @@ from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
 from ayuda.accounts.tokens import token_create
 from ayuda.core.tests.security_headers import is_html, response_problems
+from ayuda.devices.models import Device
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
 from ayuda.intake.tests.mail_fixtures import fixture_bytes
@@ -69,6 +70,7 @@ def _world() -> dict:
     saved = SavedView.objects.create(user=desk.agent_l1, name="Mine", query="status=all")
     Group.objects.create(name="Auditors")
     _webhook_log(superuser)
+    Device.objects.create(site=desk.site, serial="WALK-1")
     token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
     return {
         "token": token.token,
@@ -181,6 +183,8 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     query = "?app_label=tickets&model_name=ticket&field_name=requester&term=a"
     get("superuser", superuser, "admin:autocomplete", query=query)
     get("superuser", superuser, "admin:intake_inboundmail_raw", world["mail"].pk)
+    get("superuser", superuser, "admin:devices_device_import")
+    post("superuser", superuser, "admin:devices_device_import")
     get("superuser", superuser, "admin:auth_user_password_change", superuser.pk)
     for model in _admin_models():
         meta = model._meta
