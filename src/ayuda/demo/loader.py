@@ -29,6 +29,7 @@ from .data.desk import (
     USERS,
     VENDOR,
 )
+from .devices import devices_create, readings_simulate_in_process
 from .timeline import tickets_create
 
 # The demo's made-up history sends no mail: every other after-commit handler runs.
@@ -57,6 +58,8 @@ def demo_load(*, now: datetime | None = None) -> int:
     with override_settings(TICKET_EVENT_HANDLERS=handlers), transaction.atomic():
         demo = reference_data_create()
         count = tickets_create(demo, now=now)
+        devices_create()
+        readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later
     return count
 
