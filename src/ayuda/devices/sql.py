@@ -122,17 +122,22 @@ def days_add(*, rows: Sequence[tuple]) -> None:
         cursor.execute(sql, params)
 
 
-def _greatest(column: str, table: str) -> str:
-    """``column`` becomes the batch's value only when that is later (NULL-safe, both DBs)."""
+def _later(column: str, table: str) -> str:
+    """The batch brings a later ``column`` than the row holds (NULL-safe, both databases)."""
     return (
-        f"{column} = CASE WHEN r.{column} IS NOT NULL AND ({table}.{column} IS NULL "
-        f"OR r.{column} > {table}.{column}) THEN r.{column} ELSE {table}.{column} END"
+        f"(r.{column} IS NOT NULL AND ({table}.{column} IS NULL OR r.{column} > {table}.{column}))"
     )
+
+
+def _greatest(column: str, table: str) -> str:
+    """``column`` becomes the batch's value only when that is later."""
+    return f"{column} = CASE WHEN {_later(column, table)} THEN r.{column} ELSE {table}.{column} END"
 
 
 def devices_touch(*, rows: Sequence[tuple]) -> None:
     """Move ``(device_id, last_heartbeat_at, last_reading_at)`` forward, never back: each
-    column keeps the greatest of what it held and what the batch brings (None: nothing)."""
+    column keeps the greatest of what it held and what the batch brings (None: nothing). A
+    device the batch brings nothing later for is not written at all (a late reading)."""
     if not rows:
         return
     source, params = _rows(
@@ -147,7 +152,8 @@ def devices_touch(*, rows: Sequence[tuple]) -> None:
     sql = (
         f"UPDATE {table} SET {_greatest('last_heartbeat_at', table)}, "
         f"{_greatest('last_reading_at', table)} "
-        f"FROM ({source}) AS r WHERE {table}.id = r.device_id"
+        f"FROM ({source}) AS r WHERE {table}.id = r.device_id AND ("
+        f"{_later('last_heartbeat_at', table)} OR {_later('last_reading_at', table)})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
