@@ -262,3 +262,54 @@ def test_a_big_batch_takes_a_handful_of_queries(fleet):
     assert len(queries) <= 7, [q["sql"][:80] for q in queries]
     assert Reading.objects.count() == 2050
     assert sum(DeviceDay.objects.values_list("count_in", flat=True)) == 2050 * 10
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite serialises writers: no such race there"
+)
+def test_two_identical_batches_at_once_count_once():
+    import threading
+
+    from django.db import connections, transaction
+
+    # given
+    org = organisation_make(timezone="Europe/Madrid")
+    device_make(site=site_make(organisation=org), serial="C-1")
+    collector = collector_make(organisation=org)
+    batch = [reading("C-1", utc(2026, 11, 30, h), utc(2026, 11, 30, h + 1), 5, 5) for h in (9, 10)]
+    first_ingested, commit_first = threading.Event(), threading.Event()
+    results = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                results["first"] = _ingest(collector, batch)
+                first_ingested.set()
+                commit_first.wait(10)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            results["second"] = _ingest(collector, batch)  # reads before the first commits
+        finally:
+            connections.close_all()
+
+    # when the second batch runs while the first is not yet committed
+    a = threading.Thread(target=first)
+    a.start()
+    assert first_ingested.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    b.join(1)
+    assert b.is_alive()  # it waits on the unique index for the first transaction
+    commit_first.set()
+    a.join(10)
+    b.join(10)
+
+    # then the readings are counted once, and the second batch says so
+    assert [i.code for i in results["first"].readings] == ["accepted", "accepted"]
+    assert [i.code for i in results["second"].readings] == ["duplicate", "duplicate"]
+    day = DeviceDay.objects.get()
+    assert (day.count_in, day.readings) == (10, 2)
