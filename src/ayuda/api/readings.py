@@ -5,8 +5,10 @@ counter readings, with a token that has the ``devices`` scope. Each item is judg
 from datetime import datetime
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from pydantic import BaseModel
 
 from ayuda.devices.services import HeartbeatIn, ReadingIn, readings_ingest
 
@@ -18,12 +20,16 @@ router = Router(tags=["devices"], auth=DeviceTokenAuth())
 Serial = Field(min_length=1, max_length=100, examples=["PC-000123"])
 
 
-class Heartbeat(Schema):
+# The items are plain pydantic models, not ninja Schemas: a ninja Schema runs a Python
+# validator per object (for ORM attributes), a third of a 5,000-item batch's time.
+
+
+class Heartbeat(BaseModel):
     serial: str = Serial
     at: datetime = Field(description="When the device was last seen, with its time zone.")
 
 
-class ReadingItem(Schema):
+class ReadingItem(BaseModel):
     serial: str = Serial
     period_start: datetime = Field(examples=["2026-11-30T09:00:00Z"])
     period_end: datetime = Field(examples=["2026-11-30T09:15:00Z"])
@@ -55,7 +61,7 @@ class Batch(Schema):
     }
 
 
-class ItemResult(Schema):
+class ItemResult(BaseModel):
     index: int = Field(description="The item's position in its list, from 0.")
     serial: str
     status: str = Field(description="accepted, duplicate (accepted, nothing changed) or refused.")
@@ -67,7 +73,7 @@ class ItemResult(Schema):
     detail: str = Field(description="The reason, in the caller's language; empty if accepted.")
 
 
-class Totals(Schema):
+class Totals(BaseModel):
     accepted: int
     duplicate: int
     refused: int
@@ -144,8 +150,12 @@ def device_readings(request, payload: Batch):
             for r in batch.readings
         ],
     )
-    return {
-        "heartbeats": [vars(item) for item in result.heartbeats],
-        "readings": [vars(item) for item in result.readings],
-        "totals": result.totals(),
-    }
+    # Answered as is (the schema above documents it): validating 5,000 results again
+    # against their own schema would only cost time.
+    return JsonResponse(
+        {
+            "heartbeats": [vars(item) for item in result.heartbeats],
+            "readings": [vars(item) for item in result.readings],
+            "totals": result.totals(),
+        }
+    )

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from ayuda.accounts.models import Role, User
 
 from . import sql
-from .models import Device
 
 MAX_COUNT = 2_147_483_647  # the counts' column is a 32-bit integer
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # before it, a device's clock is simply wrong
@@ -134,18 +133,11 @@ def _zone(name: str) -> ZoneInfo:
 
 def _devices_known(serials: set[str]) -> dict[str, _Known]:
     """The batch's devices by serial: ONE query, whatever the number of serials."""
-    rows = Device.objects.filter(serial__in=serials).values_list(
-        "serial",
-        "id",
-        "site__organisation_id",
-        "is_active",
-        "site__timezone",
-        "site__organisation__timezone",
-        "last_heartbeat_at",
-    )
     return {
-        serial: _Known(pk, org, active, _zone(site_tz or org_tz), last_hb)
-        for serial, pk, org, active, site_tz, org_tz, last_hb in rows
+        serial: _Known(pk, org, bool(active), _zone(site_tz or org_tz), last_hb)
+        for serial, pk, org, active, site_tz, org_tz, last_hb in sql.devices_resolve(
+            serials=sorted(serials)
+        )
     }
 
 

@@ -25,6 +25,8 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 
+from ayuda.accounts.models import Organisation, Site
+
 from .models import Device, DeviceDay, Reading
 
 # (name, PostgreSQL array type) of each column a statement's rows carry.
@@ -44,12 +46,51 @@ def _plain(value):
     return value
 
 
+def _pg_array(values) -> str:
+    """A PostgreSQL array literal (``{"a","b",NULL}``), sent as ONE text parameter. Django's
+    psycopg connection binds parameters on the client, quoting each value in Python: a list of
+    5,000 datetimes took 30 ms to quote, its literal a fraction of a millisecond."""
+
+    def element(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, date):  # datetimes too, with their offset
+            value = value.isoformat()
+        text = str(value)
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(element(v) for v in values) + "}"
+
+
+def devices_resolve(*, serials: Sequence[str]) -> list[tuple]:
+    """``(serial, id, organisation_id, is_active, site time zone, organisation time zone,
+    last_heartbeat_at)`` of the devices with these serials: one query on the unique serial
+    index, the serials as ONE parameter (an ``IN`` list of 5,000 placeholders costs more to
+    build and parse than the lookup itself)."""
+    if not serials:
+        return []
+    if connection.vendor == "postgresql":
+        where, params = "d.serial = ANY(%s::text[])", [_pg_array(serials)]
+    else:
+        where, params = "d.serial IN (SELECT value FROM json_each(%s))", [json.dumps(serials)]
+    device, site = Device._meta.db_table, Site._meta.db_table
+    organisation = Organisation._meta.db_table
+    sql = (
+        f"SELECT d.serial, d.id, s.organisation_id, d.is_active, s.timezone, o.timezone, "
+        f"d.last_heartbeat_at FROM {device} AS d JOIN {site} AS s ON s.id = d.site_id "
+        f"JOIN {organisation} AS o ON o.id = s.organisation_id WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(*row[:6], _aware(row[6]) if row[6] else None) for row in cursor.fetchall()]
+
+
 def _rows(columns: Columns, rows: Sequence[Sequence]) -> tuple[str, list]:
     """A ``SELECT`` giving ``rows`` with ``columns``' names, and its parameters."""
     names = [name for name, _type in columns]
     if connection.vendor == "postgresql":
         arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
-        params = [[row[i] for row in rows] for i in range(len(columns))]
+        params = [_pg_array(row[i] for row in rows) for i in range(len(columns))]
         return f"SELECT * FROM unnest({arrays}) AS r({', '.join(names)})", params
     picks = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
     data = json.dumps([[_plain(v) for v in row] for row in rows], separators=(",", ":"))

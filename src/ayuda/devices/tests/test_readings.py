@@ -313,3 +313,14 @@ def test_two_identical_batches_at_once_count_once():
     assert [i.code for i in results["second"].readings] == ["duplicate", "duplicate"]
     day = DeviceDay.objects.get()
     assert (day.count_in, day.readings) == (10, 2)
+
+
+def test_serials_with_awkward_characters_are_found(fleet):
+    awkward = "Z,\"{x}\\ y'; NULL"
+    device_make(site=fleet["site"], serial=awkward)
+    start, end = utc(2026, 11, 30, 9), utc(2026, 11, 30, 10)
+    result = _ingest(
+        fleet["collector"], [reading(awkward, start, end), reading("NULL", start, end)]
+    )
+    assert _codes(result.readings) == ["accepted", "unknown_serial"]
+    assert Reading.objects.get().device.serial == awkward
