@@ -309,7 +309,9 @@ def readings_ingest(
 
     for index, reading, device in to_insert:
         if (device.id, reading.period_start) not in inserted:
-            # Stored by another batch between our read and our insert: theirs counted it.
+            # Stored by another batch between our read and our insert (the same batch sent
+            # twice at once): theirs counted it. (Had theirs other figures for this start,
+            # this would rather be an overlap: a broken collector, answered "duplicate".)
             judged[index] = _duplicate(index, reading.serial)
             continue
         judged[index] = _accepted(index, reading.serial)

@@ -116,6 +116,13 @@ def test_over_http_with_a_token(live_server, settings):
         _simulate("--url", live_server.url, "--token", "ayuda_000000000000_wrong", "--days", "1")
 
 
+@pytest.mark.django_db
+def test_it_refuses_to_run_without_the_demo():
+    with pytest.raises(CommandError, match="not loaded"):
+        _simulate()
+    assert not Device.objects.exists()
+
+
 def test_url_needs_a_token():
     with pytest.raises(CommandError, match="go together"):
         call_command("simulate_devices", "--url", "http://127.0.0.1:1")

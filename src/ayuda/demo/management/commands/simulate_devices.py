@@ -13,6 +13,7 @@ from ayuda.demo.devices import (
     readings_simulate,
     readings_simulate_in_process,
 )
+from ayuda.demo.loader import demo_is_loaded
 
 
 class Command(BaseCommand):
@@ -40,6 +41,11 @@ class Command(BaseCommand):
             raise CommandError("--days must be between 1 and 90.")
         if bool(options["url"]) != bool(options["token"]):
             raise CommandError("--url and --token go together.")
+        if not demo_is_loaded():
+            raise CommandError(
+                "The demo is not loaded (manage.py load_demo): the simulator feeds the demo's "
+                "devices only."
+            )
         created = devices_create()
         if created:
             self.stdout.write(f"Created {len(created)} demo devices.")
