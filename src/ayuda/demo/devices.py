@@ -36,8 +36,11 @@ Send = Callable[[dict], dict]
 
 
 def devices_create() -> list[Device]:
-    """The demo's counters on the demo sites (sites found by code; missing ones skipped)."""
+    """The demo's counters on the demo sites (sites found by code; missing ones skipped);
+    returns those it created (none if they exist)."""
     sites = {s.code: s for s in Site.objects.filter(code__in=spec.DEVICES)}
+    serials = [serial for rows in spec.DEVICES.values() for serial, *_rest in rows]
+    existing = set(Device.objects.filter(serial__in=serials).values_list("serial", flat=True))
     devices = [
         Device(
             site=sites[code],
@@ -51,8 +54,9 @@ def devices_create() -> list[Device]:
         for code, rows in spec.DEVICES.items()
         if code in sites
         for serial, model, name, location, entrance in rows
+        if serial not in existing
     ]
-    return Device.objects.bulk_create(devices, ignore_conflicts=True)
+    return Device.objects.bulk_create(devices)
 
 
 @dataclass
