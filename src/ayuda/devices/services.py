@@ -195,6 +195,142 @@ def _stored_periods(readings: list[tuple[int, ReadingIn]]) -> dict[int, _Periods
     return periods
 
 
+def _refused(index: int, serial: str, code: str) -> ItemResult:
+    return ItemResult(index, serial, Status.REFUSED, code, _reason(code))
+
+
+class _Judge:
+    """The checks every item goes through, with what the batch read once."""
+
+    def __init__(self, *, user: User, known: dict[str, _Known], now: datetime) -> None:
+        self.known = known
+        self.may_report = may_report_for(user)
+        self.future_limit = now + timedelta(seconds=settings.AYUDA_DEVICE_CLOCK_SKEW)
+
+    def device(self, serial: str, times: tuple[datetime, ...]) -> tuple[_Known | None, str]:
+        """The device an item is about, or the code refusing it."""
+        if not all(_aware(t) for t in times):
+            return None, Code.NO_TIME_ZONE
+        device = self.known.get(serial)
+        if device is None:
+            return None, Code.UNKNOWN_SERIAL
+        if not self.may_report(device.organisation_id):
+            return None, Code.OTHER_ORGANISATION
+        if not device.is_active:
+            return None, Code.RETIRED
+        if max(times) > self.future_limit:
+            return None, Code.FUTURE
+        if min(times) < EARLIEST:
+            return None, Code.TOO_OLD
+        return device, ""
+
+    @staticmethod
+    def figures(reading: ReadingIn) -> str:
+        if reading.count_in < 0 or reading.count_out < 0:
+            return Code.NEGATIVE_COUNT
+        if reading.count_in > MAX_COUNT or reading.count_out > MAX_COUNT:
+            return Code.COUNT_TOO_LARGE
+        if reading.period_end <= reading.period_start:
+            return Code.BAD_PERIOD
+        return ""
+
+
+_New = list[tuple[int, ReadingIn, _Known]]
+
+
+def _readings_judge(judge: _Judge, readings: list[ReadingIn]) -> tuple[dict[int, ItemResult], _New]:
+    """Each reading's verdict, but for the new ones (to insert): those come second."""
+    verdicts: dict[int, ItemResult] = {}
+    candidates: _New = []
+    for index, reading in enumerate(readings):
+        device, code = judge.device(reading.serial, (reading.period_start, reading.period_end))
+        code = code or judge.figures(reading)
+        if code:
+            verdicts[index] = _refused(index, reading.serial, code)
+        else:
+            candidates.append((index, reading, device))
+    # Against the stored readings and the batch's earlier ones (step 3, docs/devices.md).
+    periods = _stored_periods([(device.id, reading) for _i, reading, device in candidates])
+    new: _New = []
+    for index, reading, device in candidates:
+        figures = (reading.period_start, reading.period_end, reading.count_in, reading.count_out)
+        verdict = periods[device.id].judge(*figures)
+        if verdict == Code.OVERLAP:
+            verdicts[index] = _refused(index, reading.serial, verdict)
+        elif verdict == Code.DUPLICATE:
+            verdicts[index] = _duplicate(index, reading.serial)
+        else:
+            periods[device.id].add(*figures)
+            new.append((index, reading, device))
+    return verdicts, new
+
+
+def _heartbeats_judge(
+    judge: _Judge, heartbeats: list[HeartbeatIn]
+) -> tuple[list[ItemResult], list[tuple[_Known, datetime]]]:
+    """Each heartbeat's verdict, and those that count: later than the device's last sign of
+    life (as stored, and than its earlier heartbeats in the batch)."""
+    verdicts: list[ItemResult] = []
+    counted: list[tuple[_Known, datetime]] = []
+    newest: dict[int, datetime | None] = {}
+    for index, heartbeat in enumerate(heartbeats):
+        device, code = judge.device(heartbeat.serial, (heartbeat.at,))
+        if code:
+            verdicts.append(_refused(index, heartbeat.serial, code))
+            continue
+        last = newest.get(device.id, device.last_heartbeat_at)
+        if last is not None and heartbeat.at <= last:
+            verdicts.append(_duplicate(index, heartbeat.serial))
+            continue
+        newest[device.id] = heartbeat.at
+        counted.append((device, heartbeat.at))
+        verdicts.append(_accepted(index, heartbeat.serial))
+    return verdicts, counted
+
+
+def _later(a: datetime | None, b: datetime) -> datetime:
+    return b if a is None or b > a else a
+
+
+def _roll_up(
+    *,
+    new: _New,
+    inserted: set[tuple],
+    heartbeats: list[tuple[_Known, datetime]],
+    verdicts: dict[int, ItemResult],
+) -> None:
+    """Add what was inserted (and the counted heartbeats) to the devices' days in their
+    sites' time zones, and move the devices' last times forward (steps 5 and 6)."""
+    days: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    touch: dict[int, list[datetime | None]] = defaultdict(lambda: [None, None])
+    for index, reading, device in new:
+        if (device.id, reading.period_start) not in inserted:
+            # Stored by another batch between our read and our insert (the same batch sent
+            # twice at once): theirs counted it. (Had theirs other figures for this start,
+            # this would rather be an overlap: a broken collector, answered "duplicate".)
+            verdicts[index] = _duplicate(index, reading.serial)
+            continue
+        verdicts[index] = _accepted(index, reading.serial)
+        day = days[(device.id, reading.period_start.astimezone(device.zone).date())]
+        day[0] += reading.count_in
+        day[1] += reading.count_out
+        day[2] += 1
+        times = touch[device.id]
+        times[0] = _later(times[0], reading.period_end)  # a reading is a sign of life
+        times[1] = _later(times[1], reading.period_end)
+    for device, at in heartbeats:
+        days[(device.id, at.astimezone(device.zone).date())][3] += 1
+        touch[device.id][0] = _later(touch[device.id][0], at)
+    # Sorted, so concurrent batches take the rows' locks in the same order.
+    sql.days_add(rows=sorted((*key, *figures) for key, figures in days.items()))
+    sql.devices_touch(
+        rows=[
+            (device_id, *(t.astimezone(UTC) if t else None for t in times))
+            for device_id, times in sorted(touch.items())
+        ]
+    )
+
+
 @transaction.atomic
 def readings_ingest(
     *,
@@ -204,7 +340,7 @@ def readings_ingest(
     now: datetime | None = None,
 ) -> IngestResult:
     """Judge and store a batch from ``user`` (a device token's user); returns each item's
-    result, in the order sent.
+    result, in the order sent (docs/devices.md walks through the steps).
 
     - A reading is stored once per device and period start: a re-sent identical reading is a
       ``duplicate`` (accepted, changes nothing); one that overlaps another reading of the
@@ -222,117 +358,15 @@ def readings_ingest(
       ``DeviceDay.heartbeats``), and ``last_reading_at``.
     """
     now = now or timezone.now()
-    future_limit = now + timedelta(seconds=settings.AYUDA_DEVICE_CLOCK_SKEW)
-    may_report = may_report_for(user)
     known = _devices_known({h.serial for h in heartbeats} | {r.serial for r in readings})
-    result = IngestResult()
-
-    def check(serial: str, times: tuple[datetime, ...]) -> tuple[_Known | None, str | None]:
-        if not all(_aware(t) for t in times):
-            return None, Code.NO_TIME_ZONE
-        device = known.get(serial)
-        if device is None:
-            return None, Code.UNKNOWN_SERIAL
-        if not may_report(device.organisation_id):
-            return None, Code.OTHER_ORGANISATION
-        if not device.is_active:
-            return None, Code.RETIRED
-        if max(times) > future_limit:
-            return None, Code.FUTURE
-        if min(times) < EARLIEST:
-            return None, Code.TOO_OLD
-        return device, None
-
-    def refuse(items: list, index: int, serial: str, code: str) -> None:
-        items.append(ItemResult(index, serial, Status.REFUSED, code, _reason(code)))
-
-    # Readings: judge each on its own; keep the candidates to insert.
-    candidates: list[tuple[int, ReadingIn, _Known]] = []
-    for index, reading in enumerate(readings):
-        device, code = check(reading.serial, (reading.period_start, reading.period_end))
-        if code is None:
-            if reading.count_in < 0 or reading.count_out < 0:
-                code = Code.NEGATIVE_COUNT
-            elif reading.count_in > MAX_COUNT or reading.count_out > MAX_COUNT:
-                code = Code.COUNT_TOO_LARGE
-            elif reading.period_end <= reading.period_start:
-                code = Code.BAD_PERIOD
-        if code is not None:
-            refuse(result.readings, index, reading.serial, code)
-            continue
-        candidates.append((index, reading, device))
-    periods = _stored_periods([(device.id, reading) for _i, reading, device in candidates])
-    to_insert: list[tuple[int, ReadingIn, _Known]] = []
-    judged: dict[int, ItemResult] = {}
-    for index, reading, device in candidates:
-        figures = (reading.period_start, reading.period_end, reading.count_in, reading.count_out)
-        verdict = periods[device.id].judge(*figures)
-        if verdict == Code.OVERLAP:
-            judged[index] = ItemResult(
-                index, reading.serial, Status.REFUSED, verdict, _reason(verdict)
-            )
-        elif verdict == Code.DUPLICATE:
-            judged[index] = _duplicate(index, reading.serial)
-        else:
-            periods[device.id].add(*figures)
-            to_insert.append((index, reading, device))
+    judge = _Judge(user=user, known=known, now=now)
+    verdicts, new = _readings_judge(judge, readings)
     inserted = sql.readings_insert(
-        rows=[
-            (device.id, r.period_start, r.period_end, r.count_in, r.count_out)
-            for _i, r, device in to_insert
-        ],
+        rows=[(d.id, r.period_start, r.period_end, r.count_in, r.count_out) for _i, r, d in new],
         received_at=now,
     )
-
-    # Heartbeats: each device's newest heartbeat so far, as the batch goes.
-    newest: dict[int, datetime | None] = {}
-    counted_heartbeats: list[tuple[_Known, datetime]] = []
-    for index, heartbeat in enumerate(heartbeats):
-        device, code = check(heartbeat.serial, (heartbeat.at,))
-        if code is not None:
-            refuse(result.heartbeats, index, heartbeat.serial, code)
-            continue
-        last = newest.get(device.id, device.last_heartbeat_at)
-        if last is not None and heartbeat.at <= last:
-            result.heartbeats.append(_duplicate(index, heartbeat.serial))
-            continue
-        newest[device.id] = heartbeat.at
-        counted_heartbeats.append((device, heartbeat.at))
-        result.heartbeats.append(_accepted(index, heartbeat.serial))
-
-    # The roll-up and the devices' last times, from what was actually inserted.
-    days: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    touch: dict[int, list[datetime | None]] = defaultdict(lambda: [None, None])
-
-    def later(a: datetime | None, b: datetime) -> datetime:
-        return b if a is None or b > a else a
-
-    for index, reading, device in to_insert:
-        if (device.id, reading.period_start) not in inserted:
-            # Stored by another batch between our read and our insert (the same batch sent
-            # twice at once): theirs counted it. (Had theirs other figures for this start,
-            # this would rather be an overlap: a broken collector, answered "duplicate".)
-            judged[index] = _duplicate(index, reading.serial)
-            continue
-        judged[index] = _accepted(index, reading.serial)
-        day = days[(device.id, reading.period_start.astimezone(device.zone).date())]
-        day[0] += reading.count_in
-        day[1] += reading.count_out
-        day[2] += 1
-        times = touch[device.id]
-        times[0] = later(times[0], reading.period_end)  # a reading is a sign of life
-        times[1] = later(times[1], reading.period_end)
-    for device, at in counted_heartbeats:
-        days[(device.id, at.astimezone(device.zone).date())][3] += 1
-        touch[device.id][0] = later(touch[device.id][0], at)
-    # Sorted, so concurrent batches take the rows' locks in the same order.
-    sql.days_add(rows=sorted((*key, *figures) for key, figures in days.items()))
-    sql.devices_touch(
-        rows=[
-            (device_id, *(t.astimezone(UTC) if t else None for t in times))
-            for device_id, times in sorted(touch.items())
-        ]
+    heartbeat_verdicts, counted = _heartbeats_judge(judge, heartbeats)
+    _roll_up(new=new, inserted=inserted, heartbeats=counted, verdicts=verdicts)
+    return IngestResult(
+        heartbeats=heartbeat_verdicts, readings=[verdicts[i] for i in range(len(readings))]
     )
-    result.readings.extend(judged.values())
-    result.readings.sort(key=lambda item: item.index)
-    return result
