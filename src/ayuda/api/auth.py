@@ -54,11 +54,14 @@ def _language(request, user: User) -> None:
     request.LANGUAGE_CODE = language
 
 
-def _admit(request, *, user: User, scopes: list[str], caller: str) -> User:
+def _admit(
+    request, *, user: User, scopes: list[str], caller: str, needed: str | None = None
+) -> User:
     request.api_scopes = frozenset(scopes)
     request.api_caller = caller
     _language(request, user)
-    needed = TokenScope.READ if request.method in SAFE_METHODS else TokenScope.WRITE
+    if needed is None:
+        needed = TokenScope.READ if request.method in SAFE_METHODS else TokenScope.WRITE
     _rate_limit(caller)
     if needed not in request.api_scopes:
         raise ScopeError(needed)
@@ -74,6 +77,8 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer ayuda_…``, checked under the log-in limiter (per token prefix
     and client address); a locked caller gets 429 (``AuthenticationLockedError``)."""
 
+    scope: str | None = None  # None: read for GET, write otherwise
+
     def authenticate(self, request, token: str):
         found = credentials_check(
             request=request,
@@ -84,8 +89,19 @@ class TokenAuth(HttpBearer):
             return None
         request.api_token = found
         return _admit(
-            request, user=found.user, scopes=list(found.scopes), caller=f"token:{found.prefix}"
+            request,
+            user=found.user,
+            scopes=list(found.scopes),
+            caller=f"token:{found.prefix}",
+            needed=self.scope,
         )
+
+
+class DeviceTokenAuth(TokenAuth):
+    """The devices' endpoints: a token with the ``devices`` scope (a collector's token needs
+    no other), and no browser session."""
+
+    scope = TokenScope.DEVICES
 
 
 class BrowserSessionAuth(SessionAuth):

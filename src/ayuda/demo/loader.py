@@ -31,6 +31,7 @@ from .data.desk import (
     VENDOR,
 )
 from .data.health import HEALTH_CATEGORIES, SCAN_RULES
+from .devices import devices_create, readings_simulate_in_process
 from .guides import guides_load
 from .timeline import tickets_create
 
@@ -62,6 +63,8 @@ def demo_load(*, now: datetime | None = None) -> int:
         health_checks_create(demo)
         count = tickets_create(demo, now=now)
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
+        devices_create()
+        readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later
     return count
 

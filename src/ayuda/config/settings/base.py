@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE["devices-scan-due"] = {
     "schedule": 60,
 }
 
+# Device readings (docs/devices.md): how far in the future a reading's period may end (the
+# devices' clocks drift), and the most items (heartbeats + readings) one batch may carry.
+AYUDA_DEVICE_CLOCK_SKEW = int(os.environ.get("AYUDA_DEVICE_CLOCK_SKEW", "300"))
+AYUDA_DEVICE_BATCH_MAX = int(os.environ.get("AYUDA_DEVICE_BATCH_MAX", "5000"))
+
 AYUDA_BASE_URL = os.environ.get("AYUDA_BASE_URL", "http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True

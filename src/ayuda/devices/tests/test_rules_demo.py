@@ -1,20 +1,15 @@
 """The demo's scan rules are valid rules: known kinds, thresholds in range, templates that
 name only their kind's figures, one per kind."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
-from ayuda.accounts.models import Site
 from ayuda.demo.data.health import HEALTH_CATEGORIES, SCAN_RULES
 from ayuda.demo.loader import demo_load
 from ayuda.devices.models import HealthIncident
-from ayuda.devices.rules import REGISTRY, last_closed_day
+from ayuda.devices.rules import REGISTRY
 from ayuda.devices.scan import scan_now
 from ayuda.devices.templates import template_check
-
-from .scanning import day_make, device_make
 
 
 def test_the_demo_rules_are_valid():
@@ -30,15 +25,27 @@ def test_the_demo_rules_are_valid():
 
 @pytest.mark.django_db
 def test_the_demo_raises_incidents_from_its_first_scan():
+    # given: the demo, whose simulator sent its readings through the API
     now = timezone.now()
     demo_load(now=now)
-    madrid = Site.objects.get(name="Madrid Centro")
-    device = device_make(site=madrid, last_heartbeat_at=now - timedelta(days=4))
-    day = last_closed_day("Europe/Madrid", now)
-    day_make(device_make(site=madrid), day, count_in=500, count_out=0)
-    day_make(device_make(site=madrid), day, heartbeats=10)  # counts nobody
-    results = {r.rule_id: r for r in scan_now(now=now)}
-    assert sum(r.opened for r in results.values()) == 3  # silent, discrepancy, zero traffic
-    silent = HealthIncident.objects.get(device=device, rule__kind="device_silent")
+
+    # when
+    results = scan_now(now=now)
+
+    # then: the two silent counters, Sevilla's drift and the counter that counts nobody
+    assert sum(r.opened for r in results) == 4
+    found = {
+        (i.rule.kind, i.device.serial if i.device else i.site.code)
+        for i in HealthIncident.objects.select_related("rule", "device", "site")
+    }
+    assert found == {
+        ("device_silent", "CC-VLC01-2"),
+        ("device_silent", "CC-TO01-1"),
+        ("in_out_discrepancy", "SVQ-01"),
+        ("zero_traffic", "CC-MAD02-2"),
+    }
+    silent = HealthIncident.objects.get(device__serial="CC-VLC01-2")
     assert silent.ticket.category.name == "Device offline"
-    assert "lleva 4 días sin enviar latidos" in silent.ticket.subject
+    assert "lleva 5 días sin enviar latidos" in silent.ticket.subject
+    # and a second scan raises nothing more
+    assert sum(r.opened for r in scan_now(now=now)) == 0

@@ -16,6 +16,7 @@ from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
 from ayuda.accounts.tokens import token_create
 from ayuda.core.tests.security_headers import is_html, response_problems
+from ayuda.devices.models import Device
 from ayuda.devices.tests.health_factories import device_make, incident_make
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
@@ -145,7 +146,7 @@ def _health_incident(desk) -> None:
 
     from django.utils import timezone
 
-    from ayuda.devices.models import Device, ScanRule
+    from ayuda.devices.models import ScanRule
     from ayuda.devices.scan import rule_scan
 
     Device.objects.create(
@@ -241,6 +242,8 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     query = "?app_label=tickets&model_name=ticket&field_name=requester&term=a"
     get("superuser", superuser, "admin:autocomplete", query=query)
     get("superuser", superuser, "admin:intake_inboundmail_raw", world["mail"].pk)
+    get("superuser", superuser, "admin:devices_device_import")
+    post("superuser", superuser, "admin:devices_device_import")
     get("superuser", superuser, "admin:auth_user_password_change", superuser.pk)
     for model in _admin_models():
         meta = model._meta
