@@ -33,6 +33,9 @@ demo: migrate
 # scripts/run.sh prints the demo log-ins once the web app answers: load_demo does not here.
 run: migrate
 	$(PY) manage.py load_demo --no-logins
+	@# The demo's first health scan, so its monitoring incidents are there at once (the worker's
+	@# beat then scans every minute).
+	$(PY) manage.py scan_devices
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
 	bash scripts/run.sh
 

@@ -242,7 +242,7 @@ def test_guide_and_action_pages_fit_every_width(demo, page):
 
     carmen = User.objects.get(username="carmen")
     lucia = User.objects.get(username="lucia")
-    category = Category.objects.get(name="Suspected offline devices")
+    category = Category.objects.get(name="Device offline")
     ticket = services.ticket_create(
         requester=carmen,
         actor=lucia,

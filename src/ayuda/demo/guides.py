@@ -50,10 +50,10 @@ SHOP_OPEN = _q(
 )
 
 GUIDES = {
-    "Suspected offline devices": {
+    "Device offline": {
         "name": {
-            "es": "Dispositivos posiblemente desconectados",
-            "it": "Dispositivi forse offline",
+            "es": "Dispositivo sin conexión",
+            "it": "Dispositivo offline",
         },
         "intro": (
             "The counter stopped reporting. Most of the time it has lost power or its network "
@@ -180,8 +180,8 @@ GUIDES = {
             ),
         ],
     },
-    "No traffic": {
-        "name": {"es": "Sin tráfico", "it": "Nessun passaggio"},
+    "No traffic counted": {
+        "name": {"es": "Sin tráfico contado", "it": "Nessun passaggio contato"},
         "intro": (
             "The counter is online but counted nobody on a day the shop was open.",
             "El contador está en línea pero no contó a nadie un día en que la tienda abrió.",

@@ -54,3 +54,19 @@ def figure_rows(figures) -> list[tuple[str, object]]:
     if not isinstance(figures, dict):
         return []
     return [(figure_label(str(name)), figure_value(value)) for name, value in figures.items()]
+
+
+def figure_rows_text(figures) -> list[tuple[str, str]]:
+    """(label, value) as plain text, for mail and system messages: the stored values as they
+    are (the scan already wrote times in the site's own time zone)."""
+    if not isinstance(figures, dict):
+        return []
+    return [(str(figure_label(str(name))), _plain(value)) for name, value in figures.items()]
+
+
+def _plain(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)

@@ -45,7 +45,8 @@ from ayuda.tickets.extra_fields import spec_choices, specs_of
 from ayuda.tickets.models import ArticleKind, Channel, SenderRole, StateCategory, TicketType
 
 from .models import Device, HealthIncident, OnRecovery, ScanRule
-from .rules import Finding
+from .figures import figure_rows_text
+from .rules import Finding, local_time
 from .templates import TemplateError, template_render
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,8 @@ def message_render(rule: ScanRule, figures: dict, language: str) -> str:
 
 
 def _figures_text(figures: dict) -> str:
-    return "\n".join(f"- {name}: {value}" for name, value in figures.items())
+    """The figures as "- label: value" lines, labels in the active language (devices.figures)."""
+    return "\n".join(f"- {label}: {value}" for label, value in figure_rows_text(figures))
 
 
 def _new_ticket_texts(rule: ScanRule, finding: Finding, previous: HealthIncident | None):
@@ -127,7 +129,7 @@ def _new_ticket_texts(rule: ScanRule, finding: Finding, previous: HealthIncident
                 )
                 % {
                     "ticket": previous.ticket_id,
-                    "closed": previous.closed_at.strftime("%Y-%m-%d %H:%M UTC")
+                    "closed": local_time(previous.closed_at, previous.site.timezone_name())
                     if previous.closed_at
                     else "-",
                 }

@@ -66,13 +66,21 @@ def site_timezone_expression(prefix: str = "site__"):
     )
 
 
+def _zone(tz_name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz_name or "UTC")
+    except (KeyError, ValueError):  # an unknown zone name: UTC
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: datetime, tz_name: str) -> str:
+    """``moment`` as a site reads it: "2026-11-26 02:00 CET"."""
+    return moment.astimezone(_zone(tz_name)).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def last_closed_day(tz_name: str, now: datetime) -> date:
     """The newest day that has ended at ``now`` in ``tz_name``: yesterday there."""
-    try:
-        tz = ZoneInfo(tz_name)
-    except (KeyError, ValueError):  # an unknown zone name: the day of UTC
-        tz = ZoneInfo("UTC")
-    return now.astimezone(tz).date() - timedelta(days=1)
+    return now.astimezone(_zone(tz_name)).date() - timedelta(days=1)
 
 
 def _number(value) -> int | float:
@@ -203,6 +211,7 @@ class DeviceSilent(RuleKind):
                 site_name=F("site__name"),
                 language=F("site__organisation__language"),
                 organisation_id=F("site__organisation_id"),
+                site_tz=site_timezone_expression(),
             )
         )
         found = []
@@ -215,8 +224,9 @@ class DeviceSilent(RuleKind):
                     since = max(since, installed.replace(tzinfo=now.tzinfo))
             figures = self._base_figures(rule, row) | {
                 "days_silent": math.floor((now - since).total_seconds() / 86400),
+                # In the site's own time: what the shop's people read on their clocks.
                 "last_heartbeat": (
-                    row["last_heartbeat_at"].strftime("%Y-%m-%d %H:%M UTC")
+                    local_time(row["last_heartbeat_at"], row["site_tz"])
                     if row["last_heartbeat_at"]
                     else "-"
                 ),

@@ -216,7 +216,10 @@ class EscalationBrief:
         return self.device is None and not self.figures and not self.guide
 
     def figure_items(self) -> list[tuple[str, str]]:
-        return [(str(k).replace("_", " "), str(v)) for k, v in sorted(self.figures.items())]
+        """Labelled in the language active where it is shown (the vendor's, in its mail)."""
+        from ayuda.devices.figures import figure_rows_text
+
+        return figure_rows_text(self.figures)
 
 
 def escalation_brief(*, ticket: Ticket, events=None) -> EscalationBrief:

@@ -52,7 +52,7 @@ def test_a_failing_device_raises_one_monitoring_incident():
     assert ticket.category_id == rule.category_id and ticket.priority == 3
     assert ticket.site_id == site.pk and ticket.device_id == device.pk
     assert device.serial in ticket.subject and "5 days" in ticket.subject
-    assert "days_silent: 5" in ticket.description
+    assert "Days without a heartbeat: 5" in ticket.description
     created = ticket.events.get(action=EventAction.CREATED)
     assert created.actor_id is None and created.data["channel"] == Channel.MONITORING
     first = ticket.articles.get()
@@ -114,7 +114,7 @@ def test_at_most_one_update_message_a_day():
     assert notes.count() == 2
     note = notes.last()
     assert note.sender_role == SenderRole.SYSTEM and not note.internal and note.author is None
-    assert "days_silent: 6" in note.body
+    assert "Days without a heartbeat: 6" in note.body
     assert incident.figures["days_silent"] == 6
 
 

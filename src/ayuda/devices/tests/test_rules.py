@@ -43,6 +43,20 @@ def test_silent_figures_and_one_query(django_assert_num_queries):
     assert finding.figures["last_heartbeat"] == "2026-06-06 10:00 UTC"
 
 
+def test_the_last_heartbeat_reads_in_the_sites_own_time():
+
+    madrid = site_make(organisation=organisation_make(timezone="Europe/Madrid"))
+    rome = site_make(organisation=madrid.organisation, timezone="Europe/Rome")
+    device_make(site=madrid, last_heartbeat_at=NOW - timedelta(days=4, hours=2))
+    device_make(site=rome, last_heartbeat_at=datetime(2026, 1, 5, 9, tzinfo=UTC))
+    rule = rule_make("device_silent")
+    shown = {
+        f.site_id: f.figures["last_heartbeat"]
+        for f in REGISTRY["device_silent"].findings(rule, now=NOW)
+    }
+    assert shown == {madrid.pk: "2026-06-06 12:00 CEST", rome.pk: "2026-01-05 10:00 CET"}
+
+
 def test_silent_never_heard_counts_from_installed_date_or_registration():
     registered_long_ago = device_make()
     installed_recently = device_make(installed_on=date(2026, 6, 8))

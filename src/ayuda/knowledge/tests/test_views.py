@@ -265,7 +265,7 @@ def test_an_incident_escalated_to_the_vendor_carries_device_figures_and_answers(
         "PC-0042",
         "Counter 3",
         "Main entrance",
-        "days silent: 4",
+        "Días sin señal de vida: 4",
         "¿El dispositivo tiene corriente? No",
         "desconectado",
     ):
