@@ -44,8 +44,8 @@ from ayuda.tickets import services as ticket_services
 from ayuda.tickets.extra_fields import spec_choices, specs_of
 from ayuda.tickets.models import ArticleKind, Channel, SenderRole, StateCategory, TicketType
 
-from .models import Device, HealthIncident, OnRecovery, ScanRule
 from .figures import figure_rows_text
+from .models import Device, HealthIncident, OnRecovery, ScanRule
 from .rules import Finding, local_time
 from .templates import TemplateError, template_render
 
