@@ -56,6 +56,16 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+class DelayReason(models.TextChoices):
+    """Why a ticket is waiting through no fault of the desk (R28): its service-level clock stops
+    while one is set."""
+
+    CUSTOM_DEVELOPMENT = "custom_development", _("Custom development in progress")
+    MISUSE = "misuse", _("Misuse")
+    TERMS_BREACH = "terms_breach", _("Breach of the terms of service")
+    WRONG_INFORMATION = "wrong_information", _("Wrong or incomplete information")
+
+
 class EscalationMode(models.TextChoices):
     """How level 2 takes an escalated ticket (seeds: "possederlo" or return to level 1)."""
 
@@ -303,6 +313,26 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    delay_reason = models.CharField(
+        _("delay reason"), max_length=30, choices=DelayReason.choices, blank=True
+    )
+    # Service levels (the sla app keeps them): the desk clock's policy and due times, the
+    # nearest of them for "due soonest", the first breach, and the vendor clock's nearest due.
+    # NULL while there is no such target or while the clock is paused.
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service level policy"),
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_update_due_at = models.DateTimeField(_("next update due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    sla_breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+    vendor_due_at = models.DateTimeField(_("vendor due"), null=True, blank=True)
     # Optimistic concurrency: every write bumps it; a stale form gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
     # The head of the hash-chained history: deleting the newest events breaks the match.
@@ -331,6 +361,17 @@ class Ticket(models.Model):
                 fields=["site", "created_at", "id"], condition=ACTIVE, name="tk_active_site"
             ),
             models.Index(fields=["device", "created_at", "id"], name="tk_device_age"),
+            # Service levels: "due soonest" over active tickets, and the breached ones.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=ACTIVE & Q(sla_due_at__isnull=False),
+                name="tk_active_due",
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                condition=ACTIVE & Q(sla_breached_at__isnull=False),
+                name="tk_active_breached",
+            ),
             # Channel and type: alone, and to narrow a rare combination of filters quickly
             # (channel + type + level read 55k rows without them, 11k with; docs/performance.md).
             models.Index(

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ayuda.accounts",
     "ayuda.devices",
     "ayuda.tickets",
+    "ayuda.sla",
     "ayuda.intake",
     "ayuda.notifications",
     "ayuda.webhooks",
