@@ -54,6 +54,13 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, default=100_000)
     parser.add_argument("--history-days", type=int, default=1)
+    parser.add_argument(
+        "--history-period-hours",
+        type=int,
+        default=1,
+        help="Length of each history reading (24: one reading a day, so 90 days of history "
+        "for 100,000 devices is 9M readings instead of 216M).",
+    )
     parser.add_argument("--hours", type=int, default=4, help="Hours sent by the clients.")
     parser.add_argument("--batch", type=int, default=5000, help="Readings per request.")
     parser.add_argument("--clients", type=int, default=4)
@@ -64,7 +71,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def fill(devices: int, history_days: int) -> dict:
+def fill(devices: int, history_days: int, period_hours: int = 1) -> dict:
     """Sites, devices, their history and its roll-up, set-based; returns what was made."""
     from django.db import connection
 
@@ -101,11 +108,11 @@ def fill(devices: int, history_days: int) -> dict:
             cursor.execute(
                 f"""INSERT INTO {Reading._meta.db_table}
                     (device_id, period_start, period_end, count_in, count_out, received_at)
-                SELECT d.id, %s::timestamptz + h * interval '1 hour',
-                       %s::timestamptz + (h + 1) * interval '1 hour',
+                SELECT d.id, %s::timestamptz + h * %s * interval '1 hour',
+                       %s::timestamptz + (h + 1) * %s * interval '1 hour',
                        (d.id + h) %% 40, (d.id + h) %% 39, now()
                 FROM {Device._meta.db_table} d, generate_series(0, %s - 1) AS h""",
-                [START, START, history_days * 24],
+                [START, period_hours, START, period_hours, history_days * 24 // period_hours],
             )
             # The roll-up of that history, as the service would have kept it (UTC days here).
             cursor.execute(
@@ -338,7 +345,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     print("filling …", flush=True)
-    made = fill(args.devices, args.history_days)
+    made = fill(args.devices, args.history_days, args.history_period_hours)
     print(made, flush=True)
     secret = token(made["admin_id"])
     info = {
@@ -350,7 +357,8 @@ def main() -> None:
     first_hour = args.history_days * 24
     from ayuda.devices.models import Reading
 
-    first_hour = max(first_hour, Reading.objects.count() // max(1, args.devices) + 1)
+    if args.history_period_hours == 1:  # a database kept from an earlier, longer run
+        first_hour = max(first_hour, Reading.objects.count() // max(1, args.devices) + 1)
     hours = list(range(first_hour, first_hour + args.hours))
     from django.db import connection
 
