@@ -136,6 +136,7 @@ TICKET_COLUMNS = [
     "version",
     "history_seq",
     "history_head",
+    "delay_reason",
 ]
 ARTICLE_COLUMNS = [
     "id",
@@ -379,7 +380,7 @@ class Command(BaseCommand):
                     last_seq=chain[-1].seq,
                     last_hash=chain[-1].hash,
                 )
-            tickets[-1] = (*tickets[-1], chain[-1].seq, chain[-1].hash)
+            tickets[-1] = (*tickets[-1], chain[-1].seq, chain[-1].hash, "")
             for event in chain:
                 events.append(
                     (
