@@ -19,7 +19,8 @@ from ._access import agent_required
 @require_GET
 def notifications_bell(request):
     """The bell's badge, loaded by htmx after the page and every minute: pages themselves
-    pay no query for it."""
+    pay no query for it. The poll is not activity: the idle session limit still applies."""
+    request.passive = True
     count = inapp.notifications_unread_count(user=request.user)
     return render(request, "agent/_bell.html", {"unread": count})
 

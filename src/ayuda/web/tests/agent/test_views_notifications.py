@@ -1,10 +1,13 @@
 """The bell, the notifications page and the notification choices on the preferences page (R23)."""
 
+import time
+
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from ayuda.accounts.middleware import LAST_SEEN_KEY
 from ayuda.notifications.inapp import notify
 from ayuda.notifications.models import Notification, NotificationPreference
 from ayuda.tickets.tests.factories import ticket_make
@@ -197,3 +200,35 @@ def test_customers_see_no_notification_choices(client, desk):
 
     assert "notification-choices" not in page
     assert client.post("/agent/notifications/preferences/", {}).status_code == 403
+
+
+@override_settings(AYUDA_STAFF_SESSION_IDLE_SECONDS=1800)
+def test_the_bells_poll_does_not_keep_an_idle_session_alive(client, desk):
+    # given: an agent whose last real request was 20 minutes ago
+    client.force_login(desk.agent_l1)
+    session = client.session
+    last_seen = int(time.time()) - 20 * 60
+    session[LAST_SEEN_KEY] = last_seen
+    session.save()
+
+    # when: the bell polls
+    polled = client.get("/agent/notifications/bell/", **HX)
+
+    # then: the poll answers but is not activity; a real page is
+    assert polled.status_code == 200
+    assert client.session[LAST_SEEN_KEY] == last_seen
+    client.get("/agent/notifications/")
+    assert client.session[LAST_SEEN_KEY] > last_seen
+
+
+@override_settings(AYUDA_STAFF_SESSION_IDLE_SECONDS=1800)
+def test_the_bells_poll_after_the_idle_limit_sends_the_page_to_the_login(client, desk):
+    client.force_login(desk.agent_l1)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+
+    response = client.get("/agent/notifications/bell/", **HX)
+
+    assert response.status_code == 200 and response["HX-Redirect"].startswith("/login/")
+    assert "_auth_user_id" not in client.session
