@@ -109,18 +109,17 @@ def notify(
     # Two workers at once: the unique (user, dedup_key) keeps one row each.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     notified = {n.user_id for n in rows}
-    for user in users:
-        if user.pk in done or not choices[user.pk].email:
-            continue
-        _mail(user=user, kind=kind, ticket=ticket, data=data, key=f"inapp:{key}:{user.pk}")
+    mailed = [u for u in users if u.pk not in done and choices[u.pk].email]
+    actor = User.objects.filter(pk=actor_id).first() if mailed and actor_id else None
+    for user in mailed:
+        note = Notification(user=user, kind=kind, ticket=ticket, data=data, actor=actor)
+        _mail(user=user, note=note, key=f"inapp:{key}:{user.pk}")
         notified.add(user.pk)
     return len(notified)
 
 
-def _mail(*, user: User, kind: str, ticket: Ticket | None, data: dict, key: str) -> None:
-    note = Notification(user=user, kind=kind, ticket=ticket, data=data)
-    if data.get("actor_id"):
-        note.actor = User.objects.filter(pk=data["actor_id"]).first()
+def _mail(*, user: User, note: Notification, key: str) -> None:
+    ticket = note.ticket
     base = settings.AYUDA_BASE_URL.rstrip("/")
     with (
         translation.override(user.language or settings.LANGUAGE_CODE),
