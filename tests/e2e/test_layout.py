@@ -192,8 +192,13 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
     )
     site = ticket.site or Ticket.objects.exclude(site=None).first().site
     device, incident_ticket = _devices_at(site, ticket.requester)
+    from ayuda.notifications.inapp import notify
+
+    for kind in ("assigned", "team_escalation", "customer_replied", "sla_breach"):
+        notify(recipients=[lucia], kind=kind, ticket=ticket, data={"team": "Soporte", "n": 1})
     paths = {
         "queue": "/agent/",
+        "notifications": "/agent/notifications/",
         "ticket": f"/agent/tickets/{ticket.pk}/",
         "devices": "/agent/devices/",
         "device": f"/agent/devices/{device.pk}/",

@@ -48,7 +48,9 @@ class SessionIdleMiddleware:
             if isinstance(last_seen, int) and limit > 0 and time.time() - last_seen > limit:
                 return self._logged_out(request)
         response = self.get_response(request)
-        if request.user.is_authenticated:  # also a user who has just logged in
+        # A background poll (the bell's count, every minute) is not the user's activity: it
+        # would keep an unattended session alive for ever. Such views set ``request.passive``.
+        if request.user.is_authenticated and not getattr(request, "passive", False):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
             if not isinstance(last_seen, int) or now - last_seen >= RECORD_EVERY_SECONDS:

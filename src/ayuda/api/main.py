@@ -273,7 +273,17 @@ def _server_error(request, exc):
 
 
 def _routers() -> None:
-    from . import articles, devices, history, knowledge, lookups, readings, tickets, tokens
+    from . import (
+        articles,
+        devices,
+        history,
+        knowledge,
+        lookups,
+        notifications,
+        readings,
+        tickets,
+        tokens,
+    )
 
     api.add_router("/tickets", tickets.router)
     api.add_router("/tickets", articles.router)
@@ -282,6 +292,7 @@ def _routers() -> None:
     api.add_router("/events", history.router)
     api.add_router("/", lookups.router)
     api.add_router("/tokens", tokens.router)
+    api.add_router("/notifications", notifications.router)
     api.add_router("/devices", readings.router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):

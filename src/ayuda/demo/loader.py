@@ -36,7 +36,10 @@ from .guides import guides_load
 from .timeline import tickets_create
 
 # The demo's made-up history sends no mail: every other after-commit handler runs.
-SILENT_HANDLERS = {"ayuda.notifications.handlers.ticket_events_notify"}
+SILENT_HANDLERS = {
+    "ayuda.notifications.handlers.ticket_events_notify",
+    "ayuda.notifications.handlers.ticket_events_inapp",
+}
 
 
 @dataclass

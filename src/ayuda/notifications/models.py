@@ -1,5 +1,6 @@
 """Outgoing messages and their delivery log (R23)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -103,3 +104,101 @@ class EventCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_event_id}"
+
+
+# -- agents' in-app notifications (R23) ----------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    ASSIGNED = "assigned", _("A ticket was assigned to you")
+    TEAM_ESCALATION = "team_escalation", _("A ticket came to your team")
+    CUSTOMER_REPLIED = "customer_replied", _("The customer wrote on your ticket")
+    SLA_WARNING = "sla_warning", _("A service level target is near")
+    SLA_BREACH = "sla_breach", _("A service level target was missed")
+    NEXT_UPDATE_DUE = "next_update_due", _("The customer is due an update")
+
+
+#: Kinds mailed when the user has not chosen: the ones that need someone now. Every kind is
+#: shown in the workspace (the bell) unless turned off.
+EMAIL_BY_DEFAULT = frozenset(
+    {NotificationKind.ASSIGNED, NotificationKind.TEAM_ESCALATION, NotificationKind.SLA_BREACH}
+)
+
+
+class Notification(models.Model):
+    """One alert to one agent, shown under the bell. Stores no text: the words are rendered
+    when it is read, from ``kind`` and ``data``, in the reader's language."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    data = models.JSONField(default=dict, blank=True)
+    dedup_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The list (newest first, keyset on created_at, id) and the unread count.
+            models.Index(fields=["user", "-created_at", "-id"], name="notif_user_time"),
+            models.Index(
+                fields=["user"], name="notif_user_unread", condition=models.Q(read_at__isnull=True)
+            ),
+        ]
+        constraints = [
+            # A retried notify() (a task run twice) creates nothing twice.
+            models.UniqueConstraint(
+                fields=["user", "dedup_key"],
+                name="notif_user_dedup",
+                condition=~models.Q(dedup_key=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice for one kind: shown in the workspace, mailed, both or neither. No row
+    means the default (in-app on; mail on for ``EMAIL_BY_DEFAULT``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=NotificationKind.choices)
+    in_app = models.BooleanField(_("in the workspace"), default=True)
+    email = models.BooleanField(_("by e-mail"), default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notifpref_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

@@ -44,11 +44,12 @@ def preferences(request):
             translation.activate(language)
             messages.success(request, _("Your preferences are saved."))
             return redirect("preferences")
-    return render(
-        request,
-        "web/preferences.html",
-        {"zones": zones, "languages": User._meta.get_field("language").choices},
-    )
+    context = {"zones": zones, "languages": User._meta.get_field("language").choices}
+    if user.is_agent:  # the alerts each kind sends (R23), chosen per kind
+        from ayuda.notifications.preferences import preferences_of
+
+        context["notification_choices"] = preferences_of(user=user)
+    return render(request, "web/preferences.html", context)
 
 
 @require_POST

@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_notify",
     "ayuda.webhooks.handlers.ticket_events_webhooks",
+    "ayuda.notifications.handlers.ticket_events_inapp",
 ]
 
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in

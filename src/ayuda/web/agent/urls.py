@@ -17,4 +17,13 @@ urlpatterns = [
     path("devices/", views.device_list, name="devices"),
     path("devices/<int:pk>/", views.device_detail, name="device"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("notifications/", views.notifications_page, name="notifications"),
+    path("notifications/bell/", views.notifications_bell, name="notifications_bell"),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path(
+        "notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
 ]

@@ -77,7 +77,12 @@ def _world() -> dict:
     device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
     action = _guide_and_action(desk, escalated)
+    from ayuda.notifications.inapp import notify
+    from ayuda.notifications.models import Notification
+
+    notify(recipients=[desk.agent_l1], kind="assigned", ticket=escalated, data={"walk": 1})
     return {
+        "notification": Notification.objects.get(user=desk.agent_l1, data__walk=1),
         "action": action,
         "device": device,
         "incident_ticket": incident.ticket,
@@ -218,6 +223,12 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("agent", agent, "agent:guide_save", ticket.pk)
     get("agent", agent, "agent:action_new", ticket.pk)
     post("agent", agent, "agent:action_new", ticket.pk)
+    get("agent", agent, "agent:notifications")
+    get("agent", agent, "agent:notifications", query="?after=bad")
+    get("agent", agent, "agent:notifications_bell")
+    post("agent", agent, "agent:notification_open", world["notification"].pk)
+    post("agent", agent, "agent:notifications_read_all")
+    post("agent", agent, "agent:notification_preferences", data={"assigned-in_app": "on"})
     get("agent", agent, "tokens")
     post("agent", agent, "tokens", data={"name": ""})
     post("agent", agent, "token_revoke", world["token"].pk)

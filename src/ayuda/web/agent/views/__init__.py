@@ -3,6 +3,13 @@
 from .contacts import contact_new
 from .devices import device_detail, device_list
 from .guides import action_new, guide_save
+from .notifications import (
+    notification_open,
+    notification_preferences,
+    notifications_bell,
+    notifications_page,
+    notifications_read_all,
+)
 from .queue import queue, saved_view_delete, saved_view_save
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
 
@@ -13,6 +20,11 @@ __all__ = [
     "device_detail",
     "device_list",
     "guide_save",
+    "notification_open",
+    "notification_preferences",
+    "notifications_bell",
+    "notifications_page",
+    "notifications_read_all",
     "queue",
     "saved_view_delete",
     "saved_view_save",
