@@ -42,10 +42,10 @@ class Device(models.Model):
         ordering = ["site", "name", "serial"]
         indexes = [
             models.Index(fields=["site", "name", "serial"], name="device_site"),
-            # The silent-device scan: active devices by their last heartbeat.
-            models.Index(
-                fields=["last_heartbeat_at"], condition=Q(is_active=True), name="device_active_hb"
-            ),
+            # No index on last_heartbeat_at / last_reading_at: every batch of readings updates
+            # them, and with no index on them the update is HOT (no index write; fillfactor 80,
+            # migration devices/0003). The silent-device scan reads the devices table whole,
+            # 100,000 devices in a few milliseconds (docs/performance.md).
         ]
 
     def __str__(self) -> str:
