@@ -83,7 +83,25 @@ def week_overlaps(week: dict[str, list[tuple[int, int]]]) -> list[str]:
     return list(dict.fromkeys(bad))
 
 
+def _hours_field(day: str) -> forms.CharField:
+    return forms.CharField(
+        label=DAY_LABELS[day],
+        required=False,
+        help_text=_("e.g. 09:00-14:00, 15:00-18:00; 22:00-06:00 ends the next morning.")
+        if day == "mon"
+        else "",
+    )
+
+
 class CalendarForm(forms.ModelForm):
+    hours_mon = _hours_field("mon")
+    hours_tue = _hours_field("tue")
+    hours_wed = _hours_field("wed")
+    hours_thu = _hours_field("thu")
+    hours_fri = _hours_field("fri")
+    hours_sat = _hours_field("sat")
+    hours_sun = _hours_field("sun")
+
     class Meta:
         model = Calendar
         fields = [
@@ -97,18 +115,10 @@ class CalendarForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        hours = (self.instance.hours if self.instance else None) or {}
+        hours = self.instance.hours if isinstance(self.instance.hours, dict) else {}
         for day in WEEKDAYS:
-            initial = ", ".join(
-                f"{start}-{end}" for start, end in hours.get(day, []) if isinstance(hours, dict)
-            )
-            self.fields[f"hours_{day}"] = forms.CharField(
-                label=DAY_LABELS[day],
-                required=False,
-                initial=initial,
-                help_text=_("e.g. 09:00-14:00, 15:00-18:00; 22:00-06:00 ends the next morning.")
-                if day == "mon"
-                else "",
+            self.fields[f"hours_{day}"].initial = ", ".join(
+                f"{start}-{end}" for start, end in hours.get(day) or []
             )
 
     def clean_timezone(self) -> str:
