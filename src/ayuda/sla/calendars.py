@@ -208,7 +208,8 @@ def _rules(calendar: Calendar) -> _Rules:
         if calendar.pk is not None
         else ()
     )
-    seconds = getattr(settings, "AYUDA_CALENDAR_CACHE_SECONDS", 60)
+    # an unsaved calendar has no closing days to re-read
+    seconds = settings.AYUDA_CALENDAR_CACHE_SECONDS if calendar.pk is not None else 10**9
     rules = _Rules(
         signature=signature,
         zone=_zone(calendar.timezone or "UTC"),

@@ -215,3 +215,30 @@ def test_a_change_to_the_hours_shows_at_once():
     calendar.save()
 
     assert business_add(calendar, start, 120) == madrid(2026, 1, 16, 19, 0)
+
+
+def test_a_saved_calendar_reads_its_closing_days_once_per_cache_period(
+    settings, django_assert_num_queries
+):
+    # given
+    settings.AYUDA_CALENDAR_CACHE_SECONDS = 60
+    calendar = office()
+    start = madrid(2026, 1, 16, 17, 0)
+
+    # when / then: one read of the closing days, then none
+    with django_assert_num_queries(1):
+        business_add(calendar, start, 120)
+    with django_assert_num_queries(0):
+        for _ in range(100):
+            business_add(Calendar(**_fields(calendar)), start, 120)
+    ClosingDay.objects.create(calendar=calendar, day=date(2026, 1, 19))
+    calendar_cache_clear()  # the admin does this on every save
+    with django_assert_num_queries(1):
+        assert business_add(calendar, start, 120) == madrid(2026, 1, 20, 10, 0)
+
+
+def _fields(calendar: Calendar) -> dict:
+    """A second instance of the same row, as a policy's ``calendar`` would load it."""
+    return {
+        field.attname: getattr(calendar, field.attname) for field in Calendar._meta.concrete_fields
+    }
