@@ -101,7 +101,13 @@ def holidays_of_year(country: str, subdivision: str, year: int) -> dict[date, st
     """The public holidays of one country (and region) in one year: date -> name."""
     if not country:
         return {}
-    found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+    try:
+        found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+    except NotImplementedError:
+        raise ValueError(
+            _("The holidays library does not know the country “%(country)s”.")
+            % {"country": f"{country} {subdivision}".strip()}
+        ) from None
     return dict(found.items())
 
 
@@ -275,8 +281,10 @@ def business_add(calendar: Calendar, start: datetime, minutes: int) -> datetime:
     remaining = timedelta(minutes=minutes)
     cursor = start
     day = rules.local_date(start) - ONE_DAY
+    was_open = False
     for _i in range(MAX_DAYS):
         for opens, closes in rules.intervals(day):
+            was_open = True
             if closes <= cursor:
                 continue
             if opens > cursor:
@@ -287,6 +295,11 @@ def business_add(calendar: Calendar, start: datetime, minutes: int) -> datetime:
             remaining -= available
             cursor = closes
         day += ONE_DAY
+    if was_open:
+        raise CalendarNeverOpen(
+            _("The calendar %(name)s is not open long enough within ten years of %(start)s.")
+            % {"name": calendar.name, "start": start.date().isoformat()}
+        )
     raise _never_open(calendar)
 
 

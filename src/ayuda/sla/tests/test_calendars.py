@@ -242,3 +242,17 @@ def _fields(calendar: Calendar) -> dict:
     return {
         field.attname: getattr(calendar, field.attname) for field in Calendar._meta.concrete_fields
     }
+
+
+def test_a_target_longer_than_ten_years_of_opening_is_a_clear_error():
+    calendar = office(hours=(("09:00", "10:00"),), days=("mon",))
+
+    with pytest.raises(CalendarNeverOpen, match="not open long enough within ten years"):
+        business_add(calendar, madrid(2026, 1, 1, 0, 0), 60 * 600)
+
+
+def test_a_country_the_holidays_library_does_not_know_is_a_clear_error():
+    calendar = office(holiday_country="XX")
+
+    with pytest.raises(ValueError, match="does not know the country"):
+        business_add(calendar, madrid(2026, 1, 1, 0, 0), 60)
