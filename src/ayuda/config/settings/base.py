@@ -253,6 +253,10 @@ AYUDA_LOGIN_WINDOW_SECONDS = int(os.environ.get("AYUDA_LOGIN_WINDOW_SECONDS", "9
 # refreshes them on every change.
 AYUDA_LOOKUP_CACHE_SECONDS = int(os.environ.get("AYUDA_LOOKUP_CACHE_SECONDS", "60"))
 
+# Service-level calendars: each process re-reads a calendar's closing days after this long
+# (its hours and holidays follow its row at once; the admin clears the cache on every save).
+AYUDA_CALENDAR_CACHE_SECONDS = int(os.environ.get("AYUDA_CALENDAR_CACHE_SECONDS", "60"))
+
 # Attachments (R24).
 AYUDA_ATTACHMENT_MAX_BYTES = int(os.environ.get("AYUDA_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
 AYUDA_ATTACHMENT_MAX_COUNT = int(os.environ.get("AYUDA_ATTACHMENT_MAX_COUNT", 10))

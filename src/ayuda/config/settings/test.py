@@ -17,3 +17,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AYUDA_LOOKUP_CACHE_SECONDS = 0  # tests change teams and users between requests
+AYUDA_CALENDAR_CACHE_SECONDS = 0  # tests add closing days; primary keys repeat after rollbacks

@@ -21,6 +21,7 @@ from ayuda.devices.tests.health_factories import device_make, incident_make
 from ayuda.intake.email.ingest import mail_ingest
 from ayuda.intake.tests.factories import mailbox_make
 from ayuda.intake.tests.mail_fixtures import fixture_bytes
+from ayuda.sla.calendars import calendar_24x7
 from ayuda.tickets.attachments import IncomingFile
 from ayuda.tickets.models import Attachment, SavedView, StateCategory
 from ayuda.tickets.tests.factories import category_make, desk_make, ticket_in
@@ -255,6 +256,8 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("superuser", superuser, "admin:intake_inboundmail_raw", world["mail"].pk)
     get("superuser", superuser, "admin:devices_device_import")
     post("superuser", superuser, "admin:devices_device_import")
+    calendar_24x7()  # the calendars' admin pages need one
+    post("superuser", superuser, "admin:sla_calendar_create_24x7")
     get("superuser", superuser, "admin:auth_user_password_change", superuser.pk)
     for model in _admin_models():
         meta = model._meta

@@ -1,0 +1,1 @@
+from . import admin_calendars  # noqa: F401
