@@ -17,4 +17,6 @@ urlpatterns = [
     path("devices/", views.device_list, name="devices"),
     path("devices/<int:pk>/", views.device_detail, name="device"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("sla/", views.sla_compliance_page, name="sla"),
+    path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]

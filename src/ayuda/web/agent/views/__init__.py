@@ -4,6 +4,7 @@ from .contacts import contact_new
 from .devices import device_detail, device_list
 from .guides import action_new, guide_save
 from .queue import queue, saved_view_delete, saved_view_save
+from .sla import sla_compliance_export, sla_compliance_page
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "queue",
     "saved_view_delete",
     "saved_view_save",
+    "sla_compliance_export",
+    "sla_compliance_page",
     "ticket_action",
     "ticket_detail",
     "ticket_history",
