@@ -128,6 +128,7 @@ TICKET_COLUMNS = [
     "operating_system",
     "extra",
     "solution",
+    "delay_reason",
     "created_at",
     "updated_at",
     "first_response_at",
@@ -309,6 +310,7 @@ class Command(BaseCommand):
                     "",
                     {},
                     "Restarted the device and updated it." if resolved_at else "",
+                    "",  # delay_reason (R28): none
                     created,
                     created if is_new else later,
                     None if is_new else later,
