@@ -211,6 +211,81 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
     _pages_fit(page, role="agent-l1", user=lucia, paths=paths)
 
 
+def _sla_on(ticket, vendor=None):
+    """Our clock (and a vendor's) with targets and a timeline on ``ticket``, and its due
+    fields, as the sla app writes them; long names to test the widths."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ayuda.sla.models import ClockState, Side, SlaEventKind, TargetKind
+    from ayuda.sla.tests.factories_views import (
+        clock_make,
+        event_make,
+        policy_make,
+        target_make,
+        ticket_due,
+    )
+
+    now = timezone.now()
+    policy = policy_make(name="Oficina Madrid, horario comercial con festivos regionales")
+    ours = clock_make(ticket, started_at=now - timedelta(hours=3), policy=policy)
+    target_make(
+        ours,
+        TargetKind.FIRST_RESPONSE,
+        due_at=now - timedelta(hours=2),
+        breached_at=now - timedelta(hours=2),
+        late_minutes=75,
+    )
+    target_make(ours, TargetKind.RESOLUTION, due_at=now + timedelta(hours=5))
+    event_make(ours, SlaEventKind.STARTED, now - timedelta(hours=3))
+    event_make(
+        ours, SlaEventKind.PAUSED, now - timedelta(hours=2, minutes=50), data={"reason": "misuse"}
+    )
+    event_make(ours, SlaEventKind.RESUMED, now - timedelta(hours=2, minutes=40))
+    event_make(
+        ours,
+        SlaEventKind.TARGET_CHANGED,
+        now - timedelta(hours=2, minutes=30),
+        target=TargetKind.RESOLUTION,
+        data={"field": "priority", "old": 2, "new": 4},
+    )
+    if vendor is not None:
+        theirs = clock_make(
+            ticket,
+            side=Side.VENDOR,
+            vendor=vendor,
+            started_at=now - timedelta(hours=1),
+            state=ClockState.PAUSED,
+            pause_reason="custom_development",
+        )
+        target_make(theirs, TargetKind.RESOLUTION, due_at=None)
+    ticket_due(
+        ticket,
+        sla_policy=policy,
+        sla_due_at=now + timedelta(hours=5),
+        sla_breached_at=now - timedelta(hours=2),
+    )
+
+
+def test_service_level_pages_fit_every_width_for_a_manager(demo, page):
+    # given: the demo's manager (Spanish, Madrid), a ticket with both clocks, and the queue
+    # sorted by due time
+    from ayuda.accounts.models import Vendor
+
+    marta = User.objects.get(username="manager")
+    ticket = Ticket.objects.filter(state_category__in=["new", "open"]).order_by("pk").first()
+    _sla_on(ticket, vendor=Vendor.objects.first())
+    paths = {
+        "sla-compliance": "/agent/sla/",
+        "queue-due": "/agent/?order=due",
+        "queue-breached": "/agent/?breached=1",
+        "ticket-sla": f"/agent/tickets/{ticket.pk}/",
+    }
+    # when/then
+    _pages_fit(page, role="manager", user=marta, paths=paths)
+
+
 def test_queue_filters_fold_away_on_a_phone_and_stay_open_on_a_laptop(page, login_as):
     # given: a level 1 agent
     clean_slate()

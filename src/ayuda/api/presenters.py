@@ -61,6 +61,14 @@ class TicketPresenter:
             "created_at": ticket.created_at,
             "resolved_at": ticket.resolved_at,
             "closed_at": ticket.closed_at,
+            # Service levels (R22): our due times are the help desk's; a vendor agent reads
+            # its own vendor's due time only.
+            "delay_reason": ticket.delay_reason,
+            "sla_due_at": None if vendor else ticket.sla_due_at,
+            "sla_breached_at": None if vendor else ticket.sla_breached_at,
+            "vendor_due_at": ticket.vendor_due_at
+            if not vendor or ticket.vendor_id == self.user.vendor_id
+            else None,
             "url": reverse("api-v1:ticket_get", kwargs={"ticket_id": ticket.pk}),
         }
 
@@ -76,6 +84,10 @@ class TicketPresenter:
             "extra": ticket.extra or {},
             "environment": {
                 name: getattr(ticket, name) for name in ENVIRONMENT_FIELDS if getattr(ticket, name)
+            },
+            **{
+                name: None if user.is_vendor_agent else getattr(ticket, name)
+                for name in ("first_response_due_at", "next_update_due_at", "resolution_due_at")
             },
             "updated_at": ticket.updated_at,
             "version": ticket.version,

@@ -46,6 +46,16 @@ class TicketLine(Schema):
     created_at: datetime
     resolved_at: datetime | None
     closed_at: datetime | None
+    delay_reason: str = Field("", description="Why the ticket waits (R28); empty: none.")
+    sla_due_at: datetime | None = Field(
+        None, description="Our nearest due time; null when none or paused. Help desk only."
+    )
+    sla_breached_at: datetime | None = Field(
+        None, description="When a target was first breached. Help desk only."
+    )
+    vendor_due_at: datetime | None = Field(
+        None, description="The vendor clock's nearest due time (the help desk, the vendor)."
+    )
     url: str
 
 
@@ -59,6 +69,9 @@ class Ticket(TicketLine):
     solution: str
     extra: dict
     environment: dict[str, str]
+    first_response_due_at: datetime | None = None
+    next_update_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
     updated_at: datetime
     version: int
     actions: list[str] = Field(description="What the caller may do on this ticket now.")
@@ -186,6 +199,15 @@ class EscalateVendorIn(Schema):
 
 class VendorReferenceIn(Schema):
     reference: str = Field(max_length=100)
+
+
+class DelayReasonIn(Schema):
+    reason: str = Field(
+        max_length=30,
+        examples=["custom_development"],
+        description="custom_development, misuse, terms_breach, wrong_information; "
+        "empty clears it. The service-level clock is paused while one is set.",
+    )
 
 
 class HandBackIn(Schema):

@@ -37,7 +37,12 @@ class QueueQuery(Schema):
     organisation: s.Id | None = None
     device: str = Field("", max_length=100, description="A device's serial number or id.")
     q: str = ""
-    order: str = "oldest"
+    order: str = Field(
+        "oldest",
+        description="oldest, newest, or due (due soonest: only tickets with a due time).",
+    )
+    sort: str = Field("", description="The same as `order` (`sort=due`).")
+    breached: bool = Field(False, description="Only tickets that breached a service level.")
     earlier: bool = False
     cursor: str = ""
     limit: int = Field(50, ge=1, le=MAX_PAGE)
@@ -88,6 +93,13 @@ def lookup[T](model: type[T], pk: int | None, *, field: str) -> T | None:
     "Follow `next` for the next page; a deep page costs what the first costs.",
 )
 def ticket_list(request, query: Query[QueueQuery]):
+    order = query.sort or query.order
+    if request.auth.is_vendor_agent and (order == "due" or query.breached):
+        # Our service levels are the help desk's; a vendor's clock is on its own tickets.
+        raise ValidationError(
+            _("Sorting by due time and the breached filter are for the help desk."),
+            field="order" if order == "due" else "breached",
+        )
     filters = selectors.QueueFilters(
         status=query.status,
         level=query.level,
@@ -100,7 +112,8 @@ def ticket_list(request, query: Query[QueueQuery]):
         organisation=query.organisation,
         device=query.device,
         q=query.q[:200],
-        order=query.order,
+        order=order,
+        breached=query.breached,
         earlier=query.earlier,
     )
     page = selectors.ticket_queue(
@@ -300,6 +313,24 @@ def ticket_vendor_reference(
         ticket=ticket,
         actor=request.auth,
         reference=payload.reference,
+        expected_version=expected_version(if_match),
+    )
+    return ticket_response(request, response, ticket_id)
+
+
+@_action("delay-reason", "Set or clear the delay reason")
+def ticket_delay_reason(
+    request,
+    response: HttpResponse,
+    ticket_id: PathId,
+    payload: s.DelayReasonIn,
+    if_match: str | None = Header(None, alias="If-Match"),
+):
+    ticket = selectors.ticket_get(user=request.auth, pk=ticket_id)
+    services.ticket_set_delay_reason(
+        ticket=ticket,
+        actor=request.auth,
+        reason=payload.reason,
         expected_version=expected_version(if_match),
     )
     return ticket_response(request, response, ticket_id)

@@ -26,6 +26,7 @@ from .routing import (
     ticket_forward,
     ticket_hand_back,
     ticket_qualify,
+    ticket_set_delay_reason,
     ticket_set_vendor_reference,
 )
 
@@ -48,5 +49,6 @@ __all__ = [
     "ticket_qualify",
     "ticket_reopen",
     "ticket_resolve",
+    "ticket_set_delay_reason",
     "ticket_set_vendor_reference",
 ]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import Level, Team, User, Vendor
-from ayuda.core.errors import ValidationError
+from ayuda.core.errors import PermissionDeniedError, ValidationError
 
 from .. import permissions
 from ..history import Step
@@ -15,6 +15,7 @@ from ..models import (
     Article,
     ArticleKind,
     Category,
+    DelayReason,
     EscalationMode,
     EventAction,
     Priority,
@@ -352,4 +353,35 @@ def ticket_set_vendor_reference(
     ticket_write(
         ticket, actor=actor, steps=[step], updates={"vendor_reference": reference.strip()[:100]}
     )
+    return ticket
+
+
+@transaction.atomic
+def ticket_set_delay_reason(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Set why the ticket waits through no fault of the desk (R28), or clear it with ``""``.
+
+    Help desk staff only. Recorded as a CHANGED event of the field ``delay_reason`` (old and
+    new values are the stored codes); the sla app's handler pauses or resumes the clock on it.
+    """
+    reason = (reason or "").strip()
+    if reason and reason not in DelayReason.values:
+        raise ValidationError(_("Choose one of the offered delay reasons."), field="reason")
+    ticket = ticket_lock(ticket, expected_version)
+    permissions.check(actor, ticket, Action.QUALIFY)
+    if actor is not None and not actor.is_helpdesk:  # QUALIFY is the help desk's already
+        raise PermissionDeniedError(_("You are not allowed to do that on this ticket."))
+    require_open(ticket)
+    if reason and not ticket.is_active:
+        raise ValidationError(_("Only an active ticket can wait for a reason."), field="reason")
+    step = change_step(ticket, "delay_reason", reason)
+    if step is None:
+        return ticket
+    ticket_write(ticket, actor=actor, steps=[step], updates={"delay_reason": reason}, at=at)
     return ticket

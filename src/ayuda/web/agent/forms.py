@@ -16,6 +16,7 @@ from ayuda.core.widgets import FastSelect
 from ayuda.tickets.attachments import IncomingFile, attachments_count_check
 from ayuda.tickets.models import (
     Channel,
+    DelayReason,
     EscalationMode,
     Priority,
     StateCategory,
@@ -220,6 +221,20 @@ class VendorReferenceForm(TicketActionForm):
         self.initial.setdefault("reference", ticket.vendor_reference)
 
 
+class DelayReasonForm(TicketActionForm):
+    """Why the ticket waits through no fault of the desk (R28); "none" clears it. The clock
+    stops while one is set."""
+
+    reason = forms.ChoiceField(
+        label=_("Delay reason"),
+        required=False,
+        choices=[("", _("None: the desk is working on it")), *DelayReason.choices],
+    )
+
+    def setup(self, ticket, lookups):
+        self.initial.setdefault("reason", ticket.delay_reason)
+
+
 class HandBackForm(TicketActionForm):
     answer = _text(_("Answer"), rows=4)
 
@@ -247,7 +262,13 @@ class ReopenForm(TicketActionForm):
 
 # Queue ------------------------------------------------------------------------------------------
 
-ORDER_CHOICES = [("oldest", _("Oldest first")), ("newest", _("Newest first"))]
+ORDER_CHOICES = [
+    ("oldest", _("Oldest first")),
+    ("newest", _("Newest first")),
+    # Only the tickets with a due time (the view says so): paused or without a service level,
+    # a ticket has none.
+    ("due", _("Due soonest")),
+]
 # The filters a query string may carry, in the order they appear in links.
 QUEUE_PARAMS = (
     "earlier",
@@ -262,6 +283,7 @@ QUEUE_PARAMS = (
     "channel",
     "type",
     "overdue",
+    "breached",
     "q",
     "order",
 )
@@ -302,6 +324,12 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), ("1", _("Overdue actions"))],
     )
+    breached = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Service level"),
+        required=False,
+        choices=[("", _("Any")), ("1", _("Breached"))],
+    )
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     order = forms.ChoiceField(
         widget=FastSelect, label=_("Order"), required=False, choices=ORDER_CHOICES
@@ -318,6 +346,9 @@ class QueueFilterForm(forms.Form):
         if lookups.is_vendor:
             del self.fields["owner"]
             del self.fields["overdue"]
+            # Our service levels are the help desk's (a vendor sees its own clock only).
+            del self.fields["breached"]
+            self.fields["order"].choices = ORDER_CHOICES[:2]
         else:
             del self.fields["earlier"]
             self.fields["owner"].choices = [
@@ -352,6 +383,7 @@ class QueueFilterForm(forms.Form):
         as_int = ("team", "category", "organisation", "site")
         kwargs = {k: int(v) if k in as_int else v for k, v in values.items()}
         kwargs["earlier"] = kwargs.get("earlier") == "1"
+        kwargs["breached"] = kwargs.get("breached") == "1"
         kwargs.pop("overdue", None)  # not a ticket column: the view adds it (overdue_only)
         return QueueFilters(**kwargs)
 
@@ -419,3 +451,43 @@ def customer_label(user: User) -> str:
     if user.organisation_id:
         parts.append(f"· {user.organisation.name}")
     return " ".join(parts)
+
+
+# Service levels ---------------------------------------------------------------------------------
+
+
+class ComplianceForm(forms.Form):
+    """The compliance summary's filters (R22): targets due between two days of the user's
+    time zone, of a policy, a team, a vendor."""
+
+    since = forms.DateField(
+        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    policy = ObjectChoiceField(label=_("Policy"), required=False, empty_label=_("Any"))
+    team = ObjectChoiceField(label=_("Team"), required=False, empty_label=_("Any team"))
+    vendor = ObjectChoiceField(label=_("Vendor"), required=False, empty_label=_("Any"))
+
+    def __init__(self, data=None, *, policies, lookups: Lookups, **kwargs):
+        super().__init__(data, auto_id="id_sla_%s", **kwargs)
+        self.fields["policy"].set_objects(policies)
+        self.fields["team"].set_objects(lookups.teams, team_label)
+        self.fields["vendor"].set_objects(lookups.vendors)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError(_("The first day must not be after the last."))
+        return data
+
+    def values(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        values = {}
+        for name in ("since", "until", "policy", "team", "vendor"):
+            value = data.get(name)
+            if value:
+                values[name] = str(getattr(value, "pk", value))
+        return values

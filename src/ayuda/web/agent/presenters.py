@@ -16,6 +16,7 @@ from ayuda.accounts.models import Level, User
 from ayuda.tickets.models import (
     Article,
     Channel,
+    DelayReason,
     EscalationMode,
     EventAction,
     Priority,
@@ -108,6 +109,8 @@ def value_label(field: str, value: str) -> str:
             return _choice_label(TicketType, value)
         case "channel":
             return _choice_label(Channel, value)
+        case "delay_reason":
+            return _choice_label(DelayReason, value)
     return value
 
 

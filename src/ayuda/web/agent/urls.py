@@ -26,4 +26,6 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("sla/", views.sla_compliance_page, name="sla"),
+    path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]

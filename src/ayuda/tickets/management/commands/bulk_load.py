@@ -128,6 +128,7 @@ TICKET_COLUMNS = [
     "operating_system",
     "extra",
     "solution",
+    "delay_reason",
     "created_at",
     "updated_at",
     "first_response_at",
@@ -136,7 +137,6 @@ TICKET_COLUMNS = [
     "version",
     "history_seq",
     "history_head",
-    "delay_reason",
 ]
 ARTICLE_COLUMNS = [
     "id",
@@ -310,6 +310,7 @@ class Command(BaseCommand):
                     "",
                     {},
                     "Restarted the device and updated it." if resolved_at else "",
+                    "",  # delay_reason (R28): none
                     created,
                     created if is_new else later,
                     None if is_new else later,
@@ -380,7 +381,7 @@ class Command(BaseCommand):
                     last_seq=chain[-1].seq,
                     last_hash=chain[-1].hash,
                 )
-            tickets[-1] = (*tickets[-1], chain[-1].seq, chain[-1].hash, "")
+            tickets[-1] = (*tickets[-1], chain[-1].seq, chain[-1].hash)
             for event in chain:
                 events.append(
                     (

@@ -130,6 +130,15 @@ def _vendor_reference(form, ticket, actor):
     )
 
 
+def _delay_reason(form, ticket, actor):
+    return services.ticket_set_delay_reason(
+        ticket=ticket,
+        actor=actor,
+        reason=form.cleaned_data["reason"],
+        expected_version=form.cleaned_data["version"],
+    )
+
+
 def _hand_back(form, ticket, actor):
     return services.ticket_hand_back(
         ticket=ticket,
@@ -254,6 +263,17 @@ ACTIONS: dict[str, TicketAction] = {
             f.VendorReferenceForm,
             _vendor_reference,
             shown=lambda t: t.vendor_id is not None and _not_closed(t),
+        ),
+        TicketAction(
+            "delay-reason",
+            _("Delay reason"),
+            _("Save delay reason"),
+            _("The delay reason was saved."),
+            Action.QUALIFY,  # the help desk's; the service checks it again
+            f.DelayReasonForm,
+            _delay_reason,
+            # Set on an active ticket; a resolved one may still have it cleared.
+            shown=lambda t: t.is_active or (bool(t.delay_reason) and _not_closed(t)),
         ),
         TicketAction(
             "hand-back",

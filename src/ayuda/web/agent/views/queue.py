@@ -22,6 +22,7 @@ from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
 from ..forms import QueueFilterForm, SavedViewForm
 from ..lookups import Lookups
 from ..presenters import Age, person_name, ticket_age
+from ..sla import DueBadge, due_badge
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 
 # One queue line. A page of fifty lines is the hot path of the workspace: printed through
@@ -33,6 +34,7 @@ from ._access import agent_required, render_page_or_fragment, wants_fragment
 ROW_HTML = (
     '<tr><td class="num c-num"><a href="{url}">{number}</a></td>'
     '<td class="age {age_css}" title="{created}">{age}</td>'
+    '<td class="c-due">{due}</td>'
     '<td class="subject c-subject"><a href="{url}">{subject}</a>{overdue}'
     '<span class="row-meta"><span class="m-requester">{requester}</span>'
     '<span class="m-org">{organisation}{site_meta}</span>'
@@ -48,6 +50,7 @@ ROW_HTML = (
 )
 SITE_HTML = '<br><span class="muted">{}</span>'
 OVERDUE_HTML = ' <span class="badge overdue">{}</span>'
+DUE_HTML = '<span class="badge sla sla-{}" title="{}">{}</span>'
 SITE_META_HTML = " · {}"
 
 
@@ -69,9 +72,11 @@ class QueueRow:
     team: str
     owner: str
     channel: str
+    due: DueBadge | None = None
 
     def html(self) -> SafeString:
         ticket = self.ticket
+        due = self.due
         return format_html(
             ROW_HTML,
             url=self.url,
@@ -79,6 +84,7 @@ class QueueRow:
             age_css=self.age.css,
             created=self.created,
             age=self.age.text,
+            due=format_html(DUE_HTML, due.css, due.title, due.text) if due else "",
             subject=ticket.subject,
             overdue=format_html(OVERDUE_HTML, _("Overdue action"))
             if getattr(ticket, "has_overdue_action", False)
@@ -138,6 +144,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups, user: User) -> list[Queu
             team=lookups.team_names.get(t.team_id, "—"),
             owner=owner(t),
             channel=str(channels.get(t.channel, t.channel)),
+            due=None if lookups.is_vendor else due_badge(t, now, zone),
         )
         for t in tickets
     ]
@@ -180,6 +187,7 @@ def queue(request):
         "saved_views": saved_views_for(request.user),
         "save_form": SavedViewForm(initial={"query": query}),
         "nav": {"owner=me": "mine", "earlier=1": "earlier"}.get(query, "queue"),
+        "due_order": page.filters.order == "due",
     }
     response = render_page_or_fragment(request, "agent/queue.html", "results", context)
     if wants_fragment(request):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.core.errors import AyudaError, ConflictError, PermissionDeniedError, ValidationError
+from ayuda.sla.selectors import ticket_sla_clocks
 from ayuda.tickets import permissions, selectors
 from ayuda.tickets.attachments import attachment_filename
 from ayuda.tickets.extra_fields import extra_answers
@@ -21,6 +22,7 @@ from ayuda.web.devices import device_panel_context
 from ..forms import TicketActionForm
 from ..lookups import Lookups
 from ..presenters import event_view, person_name, ticket_age, timeline_merge
+from ..sla import clock_views, due_badge
 from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
@@ -76,6 +78,10 @@ def ticket_context(
         lookups=lookups,
     )
     allowed = permissions.allowed_actions(user, ticket)
+    # The SLA panel (R22): two queries, the clocks' targets and their timelines; a vendor
+    # agent sees its own vendor's clock only, and not our due time.
+    now, zone = timezone.now(), timezone.get_current_timezone()
+    sla_clocks = clock_views(ticket_sla_clocks(user=user, ticket=ticket), now, zone)
     forms = action_forms(ticket=ticket, lookups=lookups, allowed=allowed, failed=failed)
     return {
         "ticket": ticket,
@@ -85,6 +91,8 @@ def ticket_context(
         "timeline": entries,
         "timeline_html": timeline_html(entries, tz_name=timezone.get_current_timezone_name()),
         "action_forms": forms,
+        "sla_clocks": sla_clocks,
+        "sla_badge": None if user.is_vendor_agent else due_badge(ticket, now, zone),
         "can_view_history": Action.VIEW_HISTORY in allowed,
         # A vendor reads neither the requester's address and phone (unless the organisation
         # shares them) nor which of the help desk's agents owns the ticket.
