@@ -64,7 +64,9 @@ def test_calendar_hours_change_moves_due_times(committed, desk):  # pragma: no c
     from ayuda.sla.models import Calendar
 
     office = Calendar.objects.create(
-        name="Office", timezone="UTC", hours={"mon": [["09:00", "10:00"]], "tue": [["09:00", "10:00"]]}
+        name="Office",
+        timezone="UTC",
+        hours={"mon": [["09:00", "10:00"]], "tue": [["09:00", "10:00"]]},
     )
     policy_make(office, first_response_minutes=90)
     ticket = committed(ticket_make, requester=desk.requester, at=at(0))  # Monday 09:00
