@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,12 +90,18 @@ def _handle(ids: list[int], *, now: datetime, breach: bool) -> None:
     SlaEvent.objects.bulk_create(events)
     if late:
         SlaTarget.objects.bulk_update(late, ["late_minutes"])
-        # the ticket's first desk breach
-        for target in late:
-            if target.clock.side == Side.DESK:
-                Ticket.objects.filter(
-                    pk=target.clock.ticket_id, sla_breached_at__isnull=True
-                ).update(sla_breached_at=target.breached_at)
+        # the tickets' first desk breach, in one UPDATE
+        first_breach = (
+            SlaTarget.objects.filter(
+                clock__ticket=OuterRef("pk"), clock__side=Side.DESK, breached_at__isnull=False
+            )
+            .order_by("breached_at")
+            .values("breached_at")[:1]
+        )
+        Ticket.objects.filter(
+            pk__in={t.clock.ticket_id for t in late if t.clock.side == Side.DESK},
+            sla_breached_at__isnull=True,
+        ).update(sla_breached_at=Subquery(first_breach))
     for target in targets:
         try:
             target_actions_run(target=target, breach=breach, now=now)
