@@ -8,7 +8,7 @@ task runs twice or two workers run it at the same time. Then it runs the policy'
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
@@ -26,6 +26,7 @@ from .models import Side, SlaAction, SlaEvent, SlaEventKind, SlaTarget, TargetKi
 logger = logging.getLogger(__name__)
 
 LIMIT = 1000
+STALE = timedelta(hours=24)
 
 _CLAIM_WARN = """
 UPDATE sla_slatarget SET warned_at = %s
@@ -103,10 +104,23 @@ def _handle(ids: list[int], *, now: datetime, breach: bool) -> None:
             sla_breached_at__isnull=True,
         ).update(sla_breached_at=Subquery(first_breach))
     for target in targets:
+        if _skip_actions(target, breach=breach, now=now):
+            continue
         try:
             target_actions_run(target=target, breach=breach, now=now)
         except Exception:
             logger.exception("Service-level actions for target %s failed", target.pk)
+
+
+def _skip_actions(target: SlaTarget, *, breach: bool, now: datetime) -> bool:
+    """No warning actions for a target already past due (its breach follows in this run),
+    and no actions for a breach older than ``STALE`` (after an outage of the worker, or a
+    history loaded in the past like the demo's): recorded, nobody alerted."""
+    if target.due_at is None:
+        return True
+    if not breach:
+        return target.due_at <= now
+    return target.due_at < now - STALE
 
 
 def target_actions_run(*, target: SlaTarget, breach: bool, now: datetime) -> None:

@@ -207,7 +207,10 @@ class ClockWork:
 
     def rematch(self, at: datetime, fields: list[str]) -> None:
         """Re-match the policies after a relevant change; unmet targets take the new minutes
-        and due times (met and breached targets keep theirs: history)."""
+        and due times (met and breached targets keep theirs: history). An active ticket
+        without a desk clock (no policy matched before) starts one now if a policy matches."""
+        if Side.DESK not in self.clocks and self.ticket.is_active:
+            self.start(side=Side.DESK, at=at, first_response=self.ticket.first_response_at is None)
         for side, clock in list(self.clocks.items()):
             policy = policy_match(ticket=self.ticket, side=side, vendor_id=clock.vendor_id)
             if policy is None:

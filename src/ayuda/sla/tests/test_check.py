@@ -185,3 +185,35 @@ def test_two_workers_claim_each_breach_once(always):
     assert sum(r["breached"] for r in results) == 30  # each first response, by one worker
     assert SlaTarget.objects.filter(breached_at__isnull=False).count() == 30
     assert SlaEvent.objects.filter(kind="breached").count() == 30
+
+
+def test_stale_breaches_and_overdue_warnings_alert_nobody(committed, desk, always):
+    policy_make(
+        always,
+        first_response_minutes=10,
+        on_warning=[SlaAction.RAISE_PRIORITY],
+        on_breach=[SlaAction.RAISE_PRIORITY],
+    )
+    ticket = create(committed, desk)
+    # found two days late: warned and breached, recorded, no action
+    assert committed(sla_check, now=at(3 * 24 * 60)) == {"warned": 3, "breached": 3}
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.NORMAL
+    assert ticket.sla_breached_at == at(10)
+
+
+def test_a_policy_matching_later_starts_the_clock(committed, desk, always):
+    policy_make(always, priority=Priority.URGENT)
+    ticket = create(committed, desk)
+    assert not SlaTarget.objects.exists()
+    committed(
+        services.ticket_qualify,
+        ticket=ticket,
+        actor=desk.agent_l1,
+        category=None,
+        type=ticket.type,
+        priority=Priority.URGENT,
+        at=at(30),
+    )
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == at(90)
