@@ -104,7 +104,9 @@ def clocks_create(*, clocks: int, due: int, recompute: int, now: datetime) -> di
             FROM sla_slaclock c WHERE c.ticket_id = t.id
             """
         )
-        cursor.execute("ANALYZE sla_slaclock; ANALYZE sla_slatarget; ANALYZE tickets_ticket")
+    with connection.cursor() as cursor:  # as autovacuum would after the bulk set-up
+        for table in ("sla_slaclock", "sla_slatarget", "sla_slaevent", "tickets_ticket"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     return {"calendar": other, "seconds": time.monotonic() - started}
 
 

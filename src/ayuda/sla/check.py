@@ -22,11 +22,13 @@ from ayuda.tickets.models import EscalationMode, Priority, Ticket
 from .alerts import alert_users, recipients_for
 from .calendars import business_minutes
 from .models import Side, SlaAction, SlaEvent, SlaEventKind, SlaTarget, TargetKind
+from .services import rows_update
 
 logger = logging.getLogger(__name__)
 
 LIMIT = 1000
 STALE = timedelta(hours=24)
+TICKET_TEXTS = ("description", "solution", "extra", "steps_to_reproduce", "url", "browser")
 
 _CLAIM_WARN = """
 UPDATE sla_slatarget SET warned_at = %s
@@ -72,9 +74,9 @@ def sla_check(*, now: datetime | None = None, limit: int = LIMIT) -> dict:
 def _handle(ids: list[int], *, now: datetime, breach: bool) -> None:
     targets = list(
         SlaTarget.objects.filter(pk__in=ids)
-        .select_related(
-            "clock__policy__calendar", "clock__ticket__owner", "clock__ticket__requester"
-        )
+        .select_related("clock__policy__calendar", "clock__ticket__owner")
+        # the ticket's long texts stay in the database
+        .defer(*(f"clock__ticket__{name}" for name in TICKET_TEXTS))
         .order_by("pk")
     )
     events, late = [], []
@@ -90,7 +92,7 @@ def _handle(ids: list[int], *, now: datetime, breach: bool) -> None:
         events.append(SlaEvent(clock=clock, at=now, kind=kind, target=target.kind, data=data))
     SlaEvent.objects.bulk_create(events)
     if late:
-        SlaTarget.objects.bulk_update(late, ["late_minutes"])
+        rows_update(SlaTarget, ["late_minutes"], [(t.pk, t.late_minutes) for t in late])
         # the tickets' first desk breach, in one UPDATE
         first_breach = (
             SlaTarget.objects.filter(
