@@ -18,7 +18,8 @@ from django.utils import timezone
 from ayuda.accounts.models import Organisation, Role, Site, Team, User, Vendor
 from ayuda.devices.models import ScanRule
 from ayuda.notifications.sweep import cursor_to_end
-from ayuda.tickets.models import Category
+from ayuda.sla.models import Calendar, Side, SlaAction, SlaPolicy
+from ayuda.tickets.models import Category, Priority
 
 from .data.desk import (
     CATEGORIES,
@@ -64,6 +65,7 @@ def demo_load(*, now: datetime | None = None) -> int:
     with override_settings(TICKET_EVENT_HANDLERS=handlers), transaction.atomic():
         demo = reference_data_create()
         health_checks_create(demo)
+        service_levels_create(demo)  # before the tickets, so they get their clocks
         count = tickets_create(demo, now=now)
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
         devices_create()
@@ -130,6 +132,44 @@ def reference_data_create() -> Demo:
             },
         )[0]
     return Demo(organisations, sites, teams, vendor, users, categories)
+
+
+def service_levels_create(demo: Demo) -> list[SlaPolicy]:
+    """Office hours in Madrid (Spanish and Madrid holidays) for the Spanish chain, 24x7x365 for
+    the Italian studio, and the vendor's own agreement (docs/sla.md)."""
+    weekday = [["09:00", "14:00"], ["15:00", "18:00"]]
+    madrid = Calendar.objects.create(
+        name="Madrid office hours",
+        timezone="Europe/Madrid",
+        hours={day: weekday for day in ("mon", "tue", "wed", "thu", "fri")}
+        | {"sat": [], "sun": []},
+        holiday_country="ES",
+        holiday_subdivision="MD",
+    )
+    always = Calendar.objects.create(name="24x7x365", timezone="UTC", always_open=True)
+    spanish, italian = demo.organisations["Tiendas Sol"], demo.organisations["Studio Rossi"]
+    hour, day = 60, 8 * 60  # a business day of the office calendar: 8 hours
+    alerts = {
+        "on_warning": [SlaAction.NOTIFY_OWNER],
+        "on_breach": [SlaAction.NOTIFY_OWNER, SlaAction.NOTIFY_TEAM_LEAD],
+    }
+    specs = [
+        dict(name="Tiendas Sol, urgent", organisation=spanish, priority=Priority.URGENT,
+             calendar=madrid, first_response_minutes=hour, next_update_minutes=8 * hour,
+             resolution_minutes=5 * day, courtesy_updates=True, **alerts),
+        dict(name="Tiendas Sol", organisation=spanish, calendar=madrid,
+             first_response_minutes=4 * hour, next_update_minutes=8 * hour,
+             resolution_minutes=5 * day, courtesy_updates=True, **alerts),
+        dict(name="Studio Rossi 24x7", organisation=italian, calendar=always,
+             first_response_minutes=hour, next_update_minutes=4 * hour,
+             resolution_minutes=24 * hour, warn_minutes_before=30, **alerts),
+        dict(name=f"{demo.vendor.name} second line", side=Side.VENDOR, vendor=demo.vendor,
+             calendar=madrid, first_response_minutes=8 * hour, resolution_minutes=10 * day),
+    ]  # fmt: skip
+    return [
+        SlaPolicy.objects.create(position=position, **spec)
+        for position, spec in enumerate(specs, start=1)
+    ]
 
 
 def health_checks_create(demo: Demo) -> list[ScanRule]:

@@ -4,6 +4,7 @@ inline, the next holidays shown read-only, and a one-click 24x7x365 calendar. Re
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -63,6 +64,11 @@ class CalendarAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         calendar_cache_clear()
+        if change:  # the live due times of its clocks move, in a task (the page stays fast)
+            from .tasks import sla_recompute
+
+            calendar_id = form.instance.pk
+            transaction.on_commit(lambda: sla_recompute.delay(calendar_id=calendar_id))
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

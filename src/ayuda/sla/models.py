@@ -203,6 +203,11 @@ class SlaTarget(models.Model):
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(_("target"), max_length=20, choices=TargetKind.choices)
     minutes = models.PositiveIntegerField(_("business minutes"))
+    # When this target's time started (the clock's start; a next-update target: the last
+    # public update) and the business minutes it has been paused since: due = start + minutes
+    # + paused, in business time of the policy's calendar (see docs/sla.md).
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    paused_minutes = models.PositiveIntegerField(_("business minutes paused"), default=0)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)  # None while paused
     warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
     warned_at = models.DateTimeField(_("warned"), null=True, blank=True)

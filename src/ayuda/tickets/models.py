@@ -537,6 +537,8 @@ class EventAction(models.TextChoices):
     GUIDE_ANSWERED = "guide_answered", _("Guide answered")
     ACTION_ASSIGNED = "action_assigned", _("Action assigned")
     ACTION_COMPLETED = "action_completed", _("Action completed")
+    CLOCK_PAUSED = "clock_paused", _("Service-level clock paused")
+    CLOCK_RESUMED = "clock_resumed", _("Service-level clock resumed")
 
 
 class TicketEvent(models.Model):

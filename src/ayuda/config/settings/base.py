@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # What runs after a ticket change commits, in this order (see docs/architecture.md).
 TICKET_EVENT_HANDLERS = [
+    "ayuda.sla.handlers.ticket_events_sla",
     "ayuda.notifications.handlers.ticket_events_notify",
     "ayuda.webhooks.handlers.ticket_events_webhooks",
     "ayuda.notifications.handlers.ticket_events_inapp",
@@ -317,6 +318,8 @@ AYUDA_WEBHOOK_RETRY_FOR_SECONDS = 24 * 3600  # a delivery is retried for a day
 AYUDA_WEBHOOK_DISABLE_AFTER_SECONDS = 24 * 3600  # failing that long disables a subscription
 AYUDA_WEBHOOK_SENDING_TIMEOUT = 120  # a send stuck longer (dead worker) is tried again
 AYUDA_WEBHOOKS_SETTLE_SECONDS = 120  # the sweep leaves younger events to the fast path
+# Service levels (docs/sla.md): warnings and breaches, every minute.
+CELERY_BEAT_SCHEDULE["sla-check"] = {"task": "ayuda.sla.tasks.sla_check", "schedule": 60}
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "ayuda.webhooks.tasks.webhooks_sweep",
     "schedule": 60,

@@ -167,3 +167,44 @@ def test_the_change_page_shows_the_next_public_holidays(admin_client):
     text = page.content.decode()
     assert "Next public holidays and closing days" in text
     assert "Christmas Eve" in text or "2027-01-01" in text
+
+
+def test_changing_a_calendar_moves_the_live_due_times_of_its_tickets(
+    admin_client, django_capture_on_commit_callbacks
+):
+    # given: a ticket due under an office calendar open one hour a day
+    from datetime import UTC, datetime
+
+    from ayuda.sla.models import SlaPolicy
+    from ayuda.tickets.models import Ticket
+    from ayuda.tickets.services import ticket_create
+    from ayuda.tickets.tests.factories import desk_make
+
+    admin_client.post(reverse(ADD), form_data(hours_mon="09:00-10:00", hours_tue="09:00-10:00"))
+    calendar = Calendar.objects.get()
+    SlaPolicy.objects.create(name="Office", calendar=calendar, first_response_minutes=90)
+    desk = desk_make()
+    monday_nine = datetime(2026, 11, 30, 8, tzinfo=UTC)  # 09:00 in Madrid
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = ticket_create(
+            requester=desk.requester, subject="Till", description="Down", channel="portal",
+            at=monday_nine,
+        )  # fmt: skip
+    before = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    assert before == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)  # Tuesday 09:30 in Madrid
+
+    # when: the administrator opens Mondays until 11:00
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:sla_calendar_change", args=[calendar.pk]),
+            form_data(
+                hours_mon="09:00-11:00",
+                hours_tue="09:00-10:00",
+                **{"closing_days-0-day": "", "closing_days-0-name": ""},
+            ),
+        )
+
+    # then: the ticket is due at 10:30 on Monday
+    assert response.status_code == 302
+    after = Ticket.objects.get(pk=ticket.pk).first_response_due_at
+    assert after == datetime(2026, 11, 30, 9, 30, tzinfo=UTC)

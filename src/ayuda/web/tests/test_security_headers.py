@@ -74,6 +74,7 @@ def _world() -> dict:
     Group.objects.create(name="Auditors")
     _webhook_log(superuser)
     _health_incident(desk)
+    _sla_policy()
     token = token_create(user=desk.agent_l1, name="Walk", scopes=["read"], expires_at=None)
     device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
@@ -162,6 +163,14 @@ def _health_incident(desk) -> None:
         name="Silent", kind="device_silent", threshold=3, category=category_make(), message_en="x"
     )
     rule_scan(rule=rule)
+
+
+def _sla_policy() -> None:
+    """A service-level policy for the admin's pages."""
+    from ayuda.sla.models import Calendar, SlaPolicy
+
+    calendar = Calendar.objects.create(name="Walk 24x7", always_open=True)
+    SlaPolicy.objects.create(name="Walk", calendar=calendar, first_response_minutes=60)
 
 
 def _admin_models():
