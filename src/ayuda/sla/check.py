@@ -137,7 +137,8 @@ def target_actions_run(*, target: SlaTarget, breach: bool, now: datetime) -> Non
         courtesy_update(target=target, now=now)
     actions = policy.on_breach if breach else policy.on_warning
     kind = "sla_breach" if breach else "sla_warning"
-    data = {"target": target.kind, "due": target.due_at.isoformat() if target.due_at else None}
+    # The keys notifications.inapp reads to write the line (and to tell repeats apart).
+    data = {"target": target.kind, "due_at": target.due_at.isoformat() if target.due_at else None}
     notified: set[int] = set()
     for action in actions:
         if action in (

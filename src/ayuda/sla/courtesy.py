@@ -45,7 +45,10 @@ def courtesy_update(*, target: SlaTarget, now: datetime) -> bool:
         recipients=owners,
         kind="next_update_due",
         ticket=ticket,
-        data={"due": target.due_at.isoformat() if target.due_at else None},
+        data={
+            "target": target.kind,
+            "due_at": target.due_at.isoformat() if target.due_at else None,
+        },
     )
     if not clock.policy.courtesy_updates:
         return True

@@ -221,3 +221,33 @@ def test_a_policy_matching_later_starts_the_clock(committed, desk, always):
     )
     ticket.refresh_from_db()
     assert ticket.first_response_due_at == at(90)
+
+
+def test_a_breach_reaches_the_owner_once_in_the_bell_in_their_language(committed, desk, always):
+    # given: a policy that tells the owner of a breach, a ticket owned by a Spanish agent
+    from django.utils import translation
+
+    from ayuda.notifications.inapp import notification_text
+    from ayuda.notifications.models import Notification
+
+    policy_make(
+        always, first_response_minutes=10, warn_percent=None, on_breach=[SlaAction.NOTIFY_OWNER]
+    )
+    ticket = create(committed, desk)
+    owner = desk.agent_l1
+    owner.language = "es"
+    owner.save(update_fields=["language"])
+    committed(
+        services.ticket_assign, ticket=ticket, actor=desk.agent_l2, team=desk.l1_team, owner=owner
+    )
+
+    # when: the check finds the breach, twice
+    assert sla_check(now=at(12))["breached"] == 1
+    assert sla_check(now=at(13))["breached"] == 0
+
+    # then: one notification for the owner, which names the target and its due time
+    note = Notification.objects.get(user=owner, kind="sla_breach")
+    assert note.ticket_id == ticket.pk
+    with translation.override("es"):
+        text = notification_text(note)
+    assert f"#{ticket.pk}" in text and "primera respuesta" in text.lower(), text

@@ -79,6 +79,9 @@ PAUSE_REASONS = {
     "vendor": gettext_lazy("waiting on the vendor"),
     "resolved": gettext_lazy("resolved"),
     "closed": gettext_lazy("closed"),
+    "no_policy": gettext_lazy("no policy applies any more"),
+    "escalated_again": gettext_lazy("escalated to another vendor"),
+    "handed_back": gettext_lazy("handed back by the vendor"),
 }
 TARGET_FIELDS = {
     "priority": gettext_lazy("priority"),
@@ -97,9 +100,13 @@ def pause_reason_label(reason: str) -> str:
     ``delay_reason:<code>``), or the code itself when unknown."""
     if not reason:
         return ""
+    if "," in reason:  # a clock paused for several reasons at once (sla.services)
+        return ", ".join(pause_reason_label(r) for r in reason.split(",") if r)
     code = reason.removeprefix("delay_reason:").removeprefix("delay:")
     if code in DelayReason.values:
         return str(DelayReason(code).label)
+    if code == "delay_reason":
+        return str(_("a delay reason"))
     return str(PAUSE_REASONS.get(reason, reason))
 
 
@@ -130,8 +137,33 @@ def event_text(kind: str, target: str, data: dict, zone: tzinfo) -> str:
     if target:
         parts.append(_target_label(target))
     reason = data.get("reason") or ""
-    if kind == SlaEventKind.PAUSED and reason:
+    if reason == "delay_reason" and data.get("detail") in DelayReason.values:
+        reason = data["detail"]  # sla.services: the delay reason's own code in "detail"
+    if kind == SlaEventKind.STARTED and data.get("policy"):
+        parts.append(str(data["policy"]))
+    elif kind == SlaEventKind.PAUSED and reason:
         parts.append(pause_reason_label(reason))
+    elif kind == SlaEventKind.TARGET_CHANGED and data.get("removed"):
+        parts.append(str(_("no longer a target")))
+    elif kind == SlaEventKind.TARGET_CHANGED and "to_minutes" in data:
+        # sla.services: the policy (and the fields whose change re-matched it), the minutes
+        if data.get("from_policy") and data.get("from_policy") != data.get("policy"):
+            parts.append(
+                _("policy %(old)s → %(new)s")
+                % {"old": data["from_policy"], "new": data.get("policy", "")}
+            )
+        names = [str(TARGET_FIELDS.get(n, n)) for n in data.get("fields") or []]
+        if names:
+            parts.append(_("after a change of %(fields)s") % {"fields": ", ".join(names)})
+        if data.get("from_minutes") != data.get("to_minutes"):
+            parts.append(
+                _("%(old)s → %(new)s business minutes")
+                % {"old": data.get("from_minutes"), "new": data.get("to_minutes")}
+            )
+        due = data.get("to_due")
+        if due:
+            moment = datetime.fromisoformat(due) if isinstance(due, str) else due
+            parts.append(_("now due %(when)s") % {"when": _when(moment, zone)})
     elif kind == SlaEventKind.TARGET_CHANGED:
         name = data.get("field") or ""
         if name:
@@ -153,7 +185,7 @@ def event_text(kind: str, target: str, data: dict, zone: tzinfo) -> str:
             parts.append(_("now due %(when)s") % {"when": _when(moment, zone)})
     elif reason:
         parts.append(pause_reason_label(reason))
-    late = data.get("late_minutes")
+    late = data.get("late_minutes", data.get("late"))
     if kind == SlaEventKind.BREACHED and late:
         parts.append(_("%(time)s late") % {"time": _late(int(late))})
     return f"{label}: {', '.join(parts)}" if parts else str(label)
