@@ -12,6 +12,7 @@ from ayuda.devices import tasks
 from ayuda.devices.models import HealthIncident, ScanRule
 from ayuda.devices.scan import rule_claim, rule_scan, scan_due
 from ayuda.tickets.models import Ticket
+from ayuda.tickets.tests.factories import states_ensure
 
 from .scanning import device_make, rule_make
 
@@ -79,19 +80,6 @@ def test_a_rerun_raises_one_incident_per_subject():
     assert rule_scan(rule=rule, now=NOW).opened == 0
     assert HealthIncident.objects.filter(is_open=True).count() == len(devices)
     assert Ticket.objects.count() == 3
-
-
-def states_ensure() -> None:
-    """A transactional test that ran before emptied every table, the ticket states the
-    migrations made among them: put them back (as migration tickets.0002 does)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from ayuda.core.cache import lookups_changed
-
-    import_module("ayuda.tickets.migrations.0002_default_states").create_states(apps, None)
-    lookups_changed()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,6 +33,8 @@ def clock_make(
     ticket: Ticket, *, started_at: datetime, side: str = Side.DESK, **kwargs
 ) -> SlaClock:
     kwargs.setdefault("state", ClockState.RUNNING)
+    if kwargs["state"] != ClockState.STOPPED:  # replace the live clock the handler started
+        SlaClock.objects.filter(ticket=ticket, side=side).exclude(state=ClockState.STOPPED).delete()
     return SlaClock.objects.create(ticket=ticket, side=side, started_at=started_at, **kwargs)
 
 

@@ -161,7 +161,9 @@ def test_two_workers_claim_each_breach_once(always):
     # On PostgreSQL the two checks interleave; SQLite serialises writers (its in-memory test
     # database refuses a second one outright), so there they run one after the other.
     together = connection.vendor == "postgresql"
-    from ayuda.tickets.tests.factories import desk_make
+    from ayuda.tickets.tests.factories import desk_make, states_ensure
+
+    states_ensure()  # an earlier transactional test emptied the tables the migrations filled
 
     desk = desk_make()
     policy_make(always, first_response_minutes=10, warn_percent=None)
