@@ -12,6 +12,17 @@ def sla_check() -> dict:
 
 
 @shared_task
+def sla_actions(target_ids: list[int], breach: bool, now: str) -> int:
+    """The policy's actions for warnings or breaches a check claimed (``sla/check.py``). Not
+    acks-late: a redelivered task would raise a priority or escalate twice."""
+    from datetime import datetime
+
+    from .check import targets_actions_run
+
+    return targets_actions_run(target_ids, breach=breach, now=datetime.fromisoformat(now))
+
+
+@shared_task
 def sla_recompute(*, calendar_id: int | None = None, policy_id: int | None = None) -> int:
     """After the admin changed a calendar or a policy: recompute the live due times."""
     from .calendars import calendar_cache_clear

@@ -253,3 +253,26 @@ def test_a_breach_reaches_the_owner_once_in_the_bell_in_their_language(committed
     with translation.override("es"):
         text = notification_text(note)
     assert f"#{ticket.pk}" in text and "primera respuesta" in text.lower(), text
+
+
+def test_a_broker_outage_runs_the_actions_in_the_check_itself(
+    committed, desk, always, monkeypatch
+):
+    # given: a breach whose policy raises the priority, and a broker that refuses tasks
+    from ayuda.sla import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.sla_actions, "delay", refuse)
+    policy_make(
+        always, first_response_minutes=10, warn_percent=None, on_breach=[SlaAction.RAISE_PRIORITY]
+    )
+    ticket = create(committed, desk)
+
+    # when
+    assert sla_check(now=at(12))["breached"] == 1
+
+    # then: the action ran anyway, once
+    ticket.refresh_from_db()
+    assert ticket.priority == Priority.HIGH
