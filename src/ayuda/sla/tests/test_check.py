@@ -255,9 +255,7 @@ def test_a_breach_reaches_the_owner_once_in_the_bell_in_their_language(committed
     assert f"#{ticket.pk}" in text and "primera respuesta" in text.lower(), text
 
 
-def test_a_broker_outage_runs_the_actions_in_the_check_itself(
-    committed, desk, always, monkeypatch
-):
+def test_a_broker_outage_runs_the_actions_in_the_check_itself(committed, desk, always, monkeypatch):
     # given: a breach whose policy raises the priority, and a broker that refuses tasks
     from ayuda.sla import tasks
 
