@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     BigIntegerField,
@@ -31,6 +30,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Coalesce, Greatest, NullIf
 from django.utils.translation import gettext_lazy as _
+
+from ayuda.core.timezones import zone_or_utc
 
 from .models import Device, DeviceDay, ScanRule
 
@@ -66,11 +67,7 @@ def site_timezone_expression(prefix: str = "site__"):
     )
 
 
-def _zone(tz_name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz_name or "UTC")
-    except (KeyError, ValueError):  # an unknown zone name: UTC
-        return ZoneInfo("UTC")
+_zone = zone_or_utc
 
 
 def local_time(moment: datetime, tz_name: str) -> str:

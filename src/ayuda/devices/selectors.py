@@ -18,7 +18,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -34,6 +34,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ayuda.accounts.models import Role, User
+from ayuda.core.timezones import zone_or_utc
 from ayuda.tickets.permissions import ticket_visible_to
 
 from .figures import figure_rows
@@ -75,10 +76,7 @@ def may_see_devices(user: User) -> bool:
 
 
 def site_zone(site) -> ZoneInfo:
-    try:
-        return ZoneInfo(site.timezone_name() or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(site.timezone_name())
 
 
 def site_today(site, now: datetime | None = None) -> date:

@@ -10,7 +10,6 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import Role, User
+from ayuda.core.timezones import zone_or_utc
 
 from . import sql
 
@@ -123,12 +123,7 @@ class _Known:
     last_heartbeat_at: datetime | None
 
 
-@lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ValueError, KeyError, OSError):  # an unknown name in the data: days in UTC
-        return ZoneInfo("UTC")
+_zone = zone_or_utc  # an unknown name in the data: days in UTC
 
 
 def _devices_known(serials: set[str]) -> dict[str, _Known]:

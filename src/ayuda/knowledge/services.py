@@ -194,12 +194,9 @@ def assignee_candidates(ticket: Ticket):
 
 def _zone(name: str):
     """The user's time zone for the mail's dates; UTC when it is not a known zone."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from ayuda.core.timezones import zone_or_utc
 
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_utc(name)
 
 
 def _action_mail(action: AssignedAction, *, reminder: bool) -> None:
