@@ -165,6 +165,14 @@ class Category(models.Model):
             "Otherwise level 1 receives every ticket first."
         ),
     )
+    solution_required = models.BooleanField(
+        _("solution required"),
+        default=True,
+        help_text=_(
+            "Resolving a ticket of this category needs a solution text (it can become a "
+            "knowledge article). Off: a short closing message is enough."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -539,6 +547,10 @@ class EventAction(models.TextChoices):
     ACTION_COMPLETED = "action_completed", _("Action completed")
     CLOCK_PAUSED = "clock_paused", _("Service-level clock paused")
     CLOCK_RESUMED = "clock_resumed", _("Service-level clock resumed")
+    TREE_WALKED = "tree_walked", _("Decision tree walked")
+    PROBLEM_LINKED = "problem_linked", _("Linked to a problem")
+    PROBLEM_UNLINKED = "problem_unlinked", _("Unlinked from a problem")
+    ARTICLE_DRAFTED = "article_drafted", _("Solution drafted as an article")
 
 
 class TicketEvent(models.Model):

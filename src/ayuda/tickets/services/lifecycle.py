@@ -278,12 +278,20 @@ def ticket_resolve(
     expected_version: int | None = None,
     at: datetime | None = None,
 ) -> Ticket:
-    """Resolve with a solution, which is also sent to the requester as a public message (R19)."""
+    """Resolve with a solution, which is also sent to the requester as a public message (R19).
+
+    The solution is required unless the ticket's category says otherwise
+    (``Category.solution_required``); a blank one then sends no message."""
     ticket = ticket_lock(ticket, expected_version)
     permissions.check(actor, ticket, Action.RESOLVE)
-    solution = require_text(
-        solution, field="solution", message=_("Write the solution before resolving the ticket.")
-    )
+    if ticket.category is None or ticket.category.solution_required:
+        solution = require_text(
+            solution,
+            field="solution",
+            message=_("Write the solution before resolving the ticket."),
+        )
+    else:
+        solution = (solution or "").strip()
     if ticket.in_referral:
         raise ValidationError(
             _(
@@ -296,23 +304,31 @@ def ticket_resolve(
     transition_check(ticket, StateCategory.RESOLVED)
     at = at or timezone.now()
     state = state_default(StateCategory.RESOLVED)
-    article = Article.objects.create(
-        ticket=ticket,
-        kind=ArticleKind.WEB,
-        sender_role=SenderRole.AGENT,
-        internal=False,
-        author=actor,
-        body=solution,
-        created_at=at,
-    )
+    steps = []
     updates = state_updates(ticket, state, at) | {"solution": solution}
-    if ticket.first_response_at is None:
-        updates["first_response_at"] = at
-    steps = [
-        Step(
-            EventAction.ARTICLE_ADDED,
-            data={"article_id": article.pk, "sender_role": SenderRole.AGENT, "internal": False},
-        ),
+    if solution:
+        article = Article.objects.create(
+            ticket=ticket,
+            kind=ArticleKind.WEB,
+            sender_role=SenderRole.AGENT,
+            internal=False,
+            author=actor,
+            body=solution,
+            created_at=at,
+        )
+        if ticket.first_response_at is None:
+            updates["first_response_at"] = at
+        steps.append(
+            Step(
+                EventAction.ARTICLE_ADDED,
+                data={
+                    "article_id": article.pk,
+                    "sender_role": SenderRole.AGENT,
+                    "internal": False,
+                },
+            )
+        )
+    steps += [
         state_step(ticket, state),
         Step(EventAction.RESOLVED, field="solution", new=solution),
     ]
