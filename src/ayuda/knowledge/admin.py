@@ -52,3 +52,6 @@ class AssignedActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import trees_admin  # noqa: E402, F401  (decision trees, R18)

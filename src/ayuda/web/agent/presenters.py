@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ayuda.accounts.models import Level, User
+from ayuda.knowledge.models import WalkOutcome
 from ayuda.tickets.models import (
     Article,
     Channel,
@@ -122,6 +123,7 @@ class EventView:
     old: str
     new: str
     detail: str
+    steps: tuple[tuple[str, str], ...] = ()  # a decision tree's walk: (question, answer)
 
     @property
     def at(self) -> datetime:
@@ -173,6 +175,10 @@ def event_view(
         details.append(_("Reason: %(reason)s") % {"reason": reason})
     if event.action == EventAction.ESCALATED and data.get("team"):
         new_label = f"{new_label} · {data['team']}"
+    steps = ()
+    if event.action == EventAction.TREE_WALKED:
+        steps, walk_details = _walk_detail(data)
+        details += walk_details
     return EventView(
         event=event,
         action=_choice_label(EventAction, event.action),
@@ -180,7 +186,20 @@ def event_view(
         old=old_label,
         new=new_label,
         detail=" · ".join(details),
+        steps=steps,
     )
+
+
+def _walk_detail(data: dict) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """A decision tree's walk (R18): its questions and answers as the walker read them, and
+    how it ended with the solution or escalation reached."""
+    path = data.get("path") or []
+    steps = tuple((str(s.get("question", "")), str(s.get("answer", ""))) for s in path)
+    details = [_choice_label(WalkOutcome, data.get("outcome", ""))]
+    details += [f"{q} {a}" for q, a in steps]
+    if data.get("result"):
+        details.append(data["result"])
+    return steps, details
 
 
 # Timeline ---------------------------------------------------------------------------------------

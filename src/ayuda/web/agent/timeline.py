@@ -109,7 +109,17 @@ def _event(entry: TimelineEntry) -> SafeString:
             ': {}<span class="new">{}</span>', old, truncatechars(ev.new or "—", 120)
         )
     detail = ""
-    if ev.detail:
+    if ev.steps:  # a decision tree's walk: every answer, in full
+        detail = format_html(
+            ' <span class="detail">({})</span><ol class="walk-path">{}</ol>',
+            ev.detail.split(" · ")[0],
+            mark_safe(  # noqa: S308 (every item from format_html)
+                "".join(format_html("<li>{} <strong>{}</strong></li>", q, a) for q, a in ev.steps)
+            ),
+        )
+        if ev.event.data.get("result"):
+            detail = format_html("{}<p>{}</p>", detail, ev.event.data["result"])
+    elif ev.detail:
         detail = format_html(' <span class="detail">({})</span>', truncatechars(ev.detail, 300))
     return format_html(
         '<li class="event"><time datetime="{}">{}</time> · {}: <strong>{}</strong>{}{}{}</li>',

@@ -12,6 +12,7 @@ urlpatterns = [
     # Before the generic action path below, which would take these slugs.
     path("tickets/<int:pk>/guide/", views.guide_save, name="guide_save"),
     path("tickets/<int:pk>/actions/new/", views.action_new, name="action_new"),
+    path("tickets/<int:pk>/trees/<int:tree>/", views.ticket_tree_start, name="ticket_tree_start"),
     path("tickets/<int:pk>/<slug:action>/", views.ticket_action, name="ticket_action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("devices/", views.device_list, name="devices"),
@@ -26,6 +27,12 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("trees/", views.trees_list, name="trees"),
+    path("trees/<int:pk>/walk/", views.tree_walk, name="tree_walk"),
+    path("trees/walks/<int:pk>/", views.tree_walk_show, name="tree_walk_show"),
+    path("trees/walks/<int:pk>/answer/", views.tree_answer, name="tree_answer"),
+    path("trees/walks/<int:pk>/back/", views.tree_back, name="tree_back"),
+    path("trees/walks/<int:pk>/abandon/", views.tree_abandon, name="tree_abandon"),
     path("sla/", views.sla_compliance_page, name="sla"),
     path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, devices, views
+from . import actions, devices, trees, views
 
 app_name = "portal"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("actions/", actions.my_actions, name="actions"),
     path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("help/", trees.help_home, name="help"),
+    path("help/<int:pk>/", trees.tree_walk, name="tree_walk"),
+    path("help/walks/<int:pk>/", trees.tree_walk_show, name="tree_walk_show"),
+    path("help/walks/<int:pk>/answer/", trees.tree_answer, name="tree_answer"),
+    path("help/walks/<int:pk>/back/", trees.tree_back, name="tree_back"),
+    path("help/walks/<int:pk>/abandon/", trees.tree_abandon, name="tree_abandon"),
 ]

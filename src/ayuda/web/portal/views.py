@@ -105,9 +105,14 @@ def home(request):
 def ticket_new(request):
     """Step 1 picks the category (GET ?category=ID, or htmx swapping the category's part);
     step 2 posts the ticket form of that category."""
+    from .trees import walk_attach, walk_prefill
+
     user = request.user
     categories = categories_active()
     source = request.POST if request.method == "POST" else request.GET
+    walk = walk_prefill(request)  # a decision tree's walk that ended in "escalate" (R18)
+    if walk is not None and walk.category_id and "category" not in source:
+        source = {"category": str(walk.category_id)}
     category_form = CategoryForm(
         {"category": source.get("category", "")}
         if "category" in source or request.method == "POST"
@@ -117,7 +122,7 @@ def ticket_new(request):
     category = category_form.chosen()
     status = 200
     if request.method == "GET":
-        form = TicketForm(user=user, category=category)
+        form = TicketForm(user=user, category=category, initial=walk.initial if walk else None)
     else:
         form = TicketForm(request.POST, request.FILES, user=user, category=category)
         if not form.is_valid() or category is None:
@@ -142,6 +147,7 @@ def ticket_new(request):
             except AyudaError as error:
                 form.add_error(None, error.message)
             else:
+                walk_attach(request, walk, ticket)
                 messages.success(
                     request,
                     _("Ticket #%(number)s was created; we sent you an acknowledgement.")
@@ -154,6 +160,7 @@ def ticket_new(request):
         "category": category,
         "form": form,
         "files_dropped": request.method == "POST" and bool(request.FILES),
+        "walk": walk,
     }
     if is_fragment(request) and request.method == "GET":
         # The category's fields, plus its help (swapped out of band by hx-select-oob).

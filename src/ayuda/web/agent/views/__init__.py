@@ -13,6 +13,15 @@ from .notifications import (
 from .queue import queue, saved_view_delete, saved_view_save
 from .sla import sla_compliance_export, sla_compliance_page
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
+from .trees import (
+    ticket_tree_start,
+    tree_abandon,
+    tree_answer,
+    tree_back,
+    tree_walk,
+    tree_walk_show,
+    trees_list,
+)
 
 __all__ = [
     "action_new",
@@ -34,4 +43,11 @@ __all__ = [
     "ticket_action",
     "ticket_detail",
     "ticket_history",
+    "ticket_tree_start",
+    "tree_abandon",
+    "tree_answer",
+    "tree_back",
+    "tree_walk",
+    "tree_walk_show",
+    "trees_list",
 ]

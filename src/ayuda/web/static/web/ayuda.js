@@ -98,3 +98,17 @@ document.addEventListener("DOMContentLoaded", () => {
     details.open = false;
   }
 });
+
+// <button data-fill-into="#id_reply_body" data-fill-text="...">: puts the text into that field
+// (after what is typed there already) and moves there: a tree's solution "Send as reply".
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element ? event.target.closest("[data-fill-into]") : null;
+  if (!button) return;
+  const field = document.querySelector(button.dataset.fillInto);
+  if (!(field instanceof HTMLTextAreaElement || field instanceof HTMLInputElement)) return;
+  const text = button.dataset.fillText || "";
+  field.value = field.value.trim() ? `${field.value.trimEnd()}\n\n${text}` : text;
+  field.closest("details")?.setAttribute("open", "");
+  field.focus();
+  field.scrollIntoView({ block: "center" });
+});
