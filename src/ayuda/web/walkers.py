@@ -2,14 +2,29 @@
 a walk (or of a tree's first question before the walk starts) and the service calls behind its
 buttons. The pages themselves are ``agent/views/trees.py`` and ``portal/trees.py``."""
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from ayuda.core.errors import AyudaError
 from ayuda.core.i18n import translated
-from ayuda.knowledge.models import DecisionTree, NodeKind, TreeChoice, TreeNode, TreeWalk
-from ayuda.knowledge.trees_selectors import node_choices
-from ayuda.knowledge.trees_services import walk_abandon, walk_answer, walk_back
+from ayuda.knowledge.models import (
+    DecisionTree,
+    NodeKind,
+    TreeChoice,
+    TreeNode,
+    TreeWalk,
+    WalkOutcome,
+)
+from ayuda.knowledge.trees_selectors import node_choices, walk_answers_text
+from ayuda.knowledge.trees_services import (
+    walk_abandon,
+    walk_answer,
+    walk_back,
+    walk_ticket_attach,
+)
 
 
 @dataclass
@@ -91,3 +106,52 @@ def _int(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+# -- a ticket opened from a walk ----------------------------------------------------------------
+
+
+@dataclass
+class WalkPrefill:
+    walk: TreeWalk
+    initial: dict
+    category_id: int | None
+
+
+def walk_prefill_for(request, *, in_portal: bool) -> WalkPrefill | None:
+    """The user's own finished walk named by ``walk`` (the query string, then the form's hidden
+    field), not yet attached to a ticket, with what it puts in the ticket form: the tree's name
+    as the subject, the answers in the description; None for anything else."""
+    source = request.POST if request.method == "POST" else request.GET
+    pk = _int(source.get("walk"))
+    if not pk:
+        return None
+    walk = (
+        TreeWalk.objects.filter(
+            pk=pk,
+            user=request.user,
+            in_portal=in_portal,
+            ticket=None,
+            outcome__in=(WalkOutcome.ESCALATED, WalkOutcome.SOLVED),
+        )
+        .select_related("tree", "current_node")
+        .first()
+    )
+    if walk is None:
+        return None
+    leaf = walk.current_node.display_text if walk.current_node is not None else ""
+    intro = _("Answers to “%(tree)s”:") % {"tree": walk.tree.display_name}
+    description = "\n".join(part for part in (intro, walk_answers_text(walk), "", leaf))
+    initial = {"subject": walk.tree.display_name[:255], "description": description.strip()}
+    if walk.tree.category_id:
+        initial["category"] = walk.tree.category_id
+    return WalkPrefill(walk=walk, initial=initial, category_id=walk.tree.category_id)
+
+
+def walk_attach(request, prefill: WalkPrefill | None, ticket) -> None:
+    """The ticket opened from the walk carries it, and the walk is in its history."""
+    if prefill is None:
+        return
+    # Attached meanwhile (a second tab): the ticket stands on its own.
+    with suppress(AyudaError):
+        walk_ticket_attach(walk=prefill.walk, ticket=ticket, user=request.user)

@@ -411,3 +411,41 @@ def test_an_administrator_builds_a_tree_in_the_admin(client):
     )
     tree.refresh_from_db()
     assert tree.status == TreeStatus.PUBLISHED
+
+
+def test_a_walk_on_the_phone_fills_the_contact_form_and_the_ticket_carries_it(client):
+    # given: a solved walk on the phone, before any ticket
+    desk = desk_make()
+    category = category_make(name="Printer")
+    tree = tree_make(category=category)
+    client.force_login(desk.agent_l1)
+    client.post(reverse("agent:tree_walk", args=[tree.pk]), {"choice": choice(tree, "on", "No").pk})
+    walk = TreeWalk.objects.get()
+    # when
+    url = f"{reverse('agent:contact_new')}?walk={walk.pk}&who={desk.requester.email}"
+    form = client.get(url).content.decode()
+    # then
+    assert f'name="walk" value="{walk.pk}"' in form
+    assert "Is the printer switched on? No" in form and "Switch it on and try again." in form
+    # when: logged
+    response = client.post(
+        reverse("agent:contact_new"),
+        {
+            "walk": walk.pk,
+            "requester": desk.requester.pk,
+            "channel": "phone",
+            "subject": "Printer does not print",
+            "description": "Answers…",
+            "type": "incident",
+            "category": category.pk,
+            "priority": 3,
+            "resolve_now": "on",
+            "solution": "Switch it on and try again.",
+        },
+    )
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ticket = Ticket.objects.get()
+    walk.refresh_from_db()
+    assert walk.ticket == ticket
+    assert TicketEvent.objects.filter(ticket=ticket, action=EventAction.TREE_WALKED).exists()

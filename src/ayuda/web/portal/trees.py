@@ -1,10 +1,8 @@
 """Decision trees in the portal (R18): "Help me solve it" lists the trees for everyone by
 category; the walker asks its questions; a solution ends the walk without a ticket (a
 deflection), an "escalate" ends on "Open a ticket", the new-ticket form pre-filled with the
-answers and the walk, which the created ticket carries (``walk_prefill``, ``walk_attach``)."""
-
-from contextlib import suppress
-from dataclasses import dataclass
+answers and the walk, which the created ticket carries (``web/walkers.py``: ``walk_prefill_for``,
+``walk_attach``)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,11 +18,18 @@ from ayuda.knowledge.models import TreeWalk, WalkOutcome
 from ayuda.knowledge.trees_selectors import (
     tree_get_published,
     trees_for_portal,
-    walk_answers_text,
     walk_get,
 )
-from ayuda.knowledge.trees_services import walk_answer, walk_start, walk_ticket_attach
-from ayuda.web.walkers import STEPS, Walker, _int, walker_for, walker_preview
+from ayuda.knowledge.trees_services import walk_answer, walk_start
+from ayuda.web.walkers import (
+    STEPS,
+    Walker,
+    WalkPrefill,
+    _int,
+    walk_prefill_for,
+    walker_for,
+    walker_preview,
+)
 
 from .views import customer_required, is_fragment
 
@@ -123,48 +128,5 @@ tree_abandon = _step("abandon")
 # -- the new-ticket form, from an escalated walk ------------------------------------------------
 
 
-@dataclass
-class WalkPrefill:
-    walk: TreeWalk
-    initial: dict
-    category_id: int | None
-
-
 def walk_prefill(request) -> WalkPrefill | None:
-    """The requester's own finished walk named by ``walk`` (the query string, then the form's
-    hidden field), not yet attached to a ticket; None for anything else."""
-    source = request.POST if request.method == "POST" else request.GET
-    pk = _int(source.get("walk"))
-    if not pk:
-        return None
-    walk = (
-        TreeWalk.objects.filter(
-            pk=pk,
-            user=request.user,
-            in_portal=True,
-            ticket=None,
-            outcome__in=(WalkOutcome.ESCALATED, WalkOutcome.SOLVED),
-        )
-        .select_related("tree", "current_node")
-        .first()
-    )
-    if walk is None:
-        return None
-    answers = walk_answers_text(walk)
-    leaf = walk.current_node.display_text if walk.current_node is not None else ""
-    intro = _("My answers to “%(tree)s”:") % {"tree": walk.tree.display_name}
-    description = "\n".join(part for part in (intro, answers, "", leaf) if part is not None)
-    return WalkPrefill(
-        walk=walk,
-        initial={"subject": walk.tree.display_name[:255], "description": description.strip()},
-        category_id=walk.tree.category_id,
-    )
-
-
-def walk_attach(request, prefill: WalkPrefill | None, ticket) -> None:
-    """The ticket opened from the walk carries it, and the walk is in its history."""
-    if prefill is None:
-        return
-    # Attached meanwhile (a second tab): the ticket stands on its own.
-    with suppress(AyudaError):
-        walk_ticket_attach(walk=prefill.walk, ticket=ticket, user=request.user)
+    return walk_prefill_for(request, in_portal=True)

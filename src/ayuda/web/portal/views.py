@@ -105,7 +105,9 @@ def home(request):
 def ticket_new(request):
     """Step 1 picks the category (GET ?category=ID, or htmx swapping the category's part);
     step 2 posts the ticket form of that category."""
-    from .trees import walk_attach, walk_prefill
+    from ayuda.web.walkers import walk_attach
+
+    from .trees import walk_prefill
 
     user = request.user
     categories = categories_active()

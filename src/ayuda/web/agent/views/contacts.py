@@ -9,10 +9,12 @@ from django.views.decorators.http import require_http_methods
 from ayuda.accounts.models import CUSTOMER_ROLES, User
 from ayuda.core.errors import AyudaError, PermissionDeniedError
 from ayuda.tickets import services
+from ayuda.web.walkers import walk_attach, walk_prefill_for
 
 from ..forms import ContactForm
 from ..lookups import Lookups, customers_search
 from ._access import helpdesk_required, render_page_or_fragment
+from .trees import walk_contact_initial
 
 
 def customer_chosen(pk: str) -> list[User]:
@@ -31,6 +33,7 @@ def customer_chosen(pk: str) -> list[User]:
 def contact_new(request):
     lookups = Lookups()
     who = request.GET.get("who", "").strip()[:100]
+    walk = walk_prefill_for(request, in_portal=False)  # a decision tree walked on the phone
     if request.method == "POST":
         customers = customer_chosen(request.POST.get("requester", ""))
         form = ContactForm(request.POST, customers=customers, lookups=lookups)
@@ -56,6 +59,7 @@ def contact_new(request):
                 field = getattr(err, "field", None)
                 form.add_error(field if field in form.fields else None, err.message)
             else:
+                walk_attach(request, walk, ticket)
                 if data["resolve_now"]:
                     done = _("Contact logged and resolved as ticket #%(n)s.")
                 else:
@@ -66,9 +70,10 @@ def contact_new(request):
     else:
         customers = customers_search(who)
         initial = {"requester": customers[0].pk} if who and len(customers) == 1 else {}
+        initial |= walk_contact_initial(walk)
         form = ContactForm(customers=customers, lookups=lookups, initial=initial)
         status = 200
-    context = {"form": form, "who": who, "nav": "contact"}
+    context = {"form": form, "who": who, "nav": "contact", "walk": walk}
     return render_page_or_fragment(
         request, "agent/contact_new.html", "requester", context, status=status
     )

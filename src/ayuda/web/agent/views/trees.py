@@ -21,13 +21,25 @@ from ayuda.knowledge.trees_selectors import (
 )
 from ayuda.knowledge.trees_services import walk_answer, walk_start
 from ayuda.tickets import selectors
-from ayuda.web.walkers import STEPS, Walker, _int, walker_for, walker_preview
+from ayuda.web.walkers import STEPS, Walker, WalkPrefill, _int, walker_for, walker_preview
 
 from ..lookups import Lookups
 from ._access import helpdesk_required, render_page_or_fragment, wants_fragment
 
 CARD = "#trees-card"
 PAGE = "#walker"
+
+
+def walk_contact_initial(prefill: WalkPrefill | None) -> dict:
+    """The contact form from a walk on the phone: its answers, and a solved walk's solution as
+    the answer given (resolved on the spot)."""
+    if prefill is None:
+        return {}
+    initial = dict(prefill.initial)
+    walk = prefill.walk
+    if walk.outcome == WalkOutcome.SOLVED and walk.current_node is not None:
+        initial |= {"resolve_now": True, "solution": walk.current_node.display_text}
+    return initial
 
 
 def trees_context(request, ticket) -> dict:
