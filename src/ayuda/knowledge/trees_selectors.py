@@ -208,8 +208,9 @@ def trees_published() -> list[DecisionTree]:
 
 def trees_for_ticket(ticket: Ticket) -> list[DecisionTree]:
     """The trees for the ticket's category first, then the general ones (no category)."""
-    own = [t for t in trees_published() if t.category_id and t.category_id == ticket.category_id]
-    return own + [t for t in trees_published() if t.category_id is None]
+    trees = trees_published()
+    own = [t for t in trees if t.category_id and t.category_id == ticket.category_id]
+    return own + [t for t in trees if t.category_id is None]
 
 
 def trees_for_portal() -> list[DecisionTree]:

@@ -79,11 +79,13 @@ def _world() -> dict:
     device = device_make(site=desk.site, last_heartbeat_at=timezone.now())
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
     action = _guide_and_action(desk, escalated)
+    trees = _trees_walked(desk)
     from ayuda.notifications.inapp import notify
     from ayuda.notifications.models import Notification
 
     notify(recipients=[desk.agent_l1], kind="assigned", ticket=escalated, data={"walk": 1})
     return {
+        **trees,
         "notification": Notification.objects.get(user=desk.agent_l1, data__walk=1),
         "action": action,
         "device": device,
@@ -117,6 +119,22 @@ def _guide_and_action(desk, ticket):
         due_at=timezone.now() + timedelta(days=1),
         created_at=timezone.now(),
     )
+
+
+def _trees_walked(desk) -> dict:
+    """A published decision tree (R18), a requester's walk in the portal and an agent's on the
+    phone, each one answer in."""
+    from ayuda.knowledge.tests.tree_factories import choice, tree_make
+    from ayuda.knowledge.trees_services import walk_answer, walk_start
+
+    tree = tree_make()
+    walks = {}
+    for name, user, portal in (("portal", desk.requester, True), ("agent", desk.agent_l1, False)):
+        walk = walk_start(tree=tree, user=user, in_portal=portal)
+        walks[f"{name}_walk"] = walk_answer(
+            walk=walk, choice_id=choice(tree, "on", "Yes").pk, user=user
+        )
+    return {"tree": tree, **walks}
 
 
 def _webhook_log(owner) -> None:
@@ -209,6 +227,21 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("requester", desk.requester, "portal:actions")
     post("requester", desk.requester, "portal:action_done", world["action"].pk)
     post("requester", desk.requester, "portal:guide_save", ticket.pk)
+    tree, portal_walk, agent_walk = world["tree"], world["portal_walk"], world["agent_walk"]
+    get("requester", desk.requester, "portal:help")
+    get("requester", desk.requester, "portal:tree_walk", tree.pk)
+    post("requester", desk.requester, "portal:tree_walk", tree.pk)
+    get("requester", desk.requester, "portal:tree_walk_show", portal_walk.pk)
+    get("requester", desk.requester, "portal:ticket_new", query=f"?walk={portal_walk.pk}")
+    for name in ("portal:tree_answer", "portal:tree_back", "portal:tree_abandon"):
+        post("requester", desk.requester, name, portal_walk.pk)
+    get("agent", agent, "agent:trees")
+    get("agent", agent, "agent:tree_walk", tree.pk)
+    post("agent", agent, "agent:tree_walk", tree.pk)
+    get("agent", agent, "agent:tree_walk_show", agent_walk.pk)
+    for name in ("agent:tree_answer", "agent:tree_back", "agent:tree_abandon"):
+        post("agent", agent, name, agent_walk.pk)
+    post("agent", agent, "agent:ticket_tree_start", ticket.pk, tree.pk)
     get("site admin", desk.site_admin, "portal:actions")
     get("site admin", desk.site_admin, "portal:home")
     get("site admin", desk.site_admin, "portal:ticket", ticket.pk)
