@@ -65,7 +65,8 @@ def test_an_agent_walks_a_tree_on_the_ticket_and_the_solution_fills_the_reply(cl
         **HX,
     )
     body = response.content.decode()
-    assert response["HX-Retarget"] == "#ticket-panel"
+    assert response["HX-Reselect"] == "#trees-card"  # and the timeline (hx-select-oob)
+    assert 'id="timeline"' in body and 'hx-select-oob="#timeline"' in body
     assert 'data-fill-into="#id_reply_body"' in body
     assert 'data-fill-text="Switch it on and try again."' in body
     assert TicketEvent.objects.filter(ticket=ticket, action=EventAction.TREE_WALKED).exists()

@@ -60,8 +60,9 @@ def trees_context(request, ticket) -> dict:
 
 
 def _ticket_response(request, walk: TreeWalk, *, status: int = 200):
-    """After a step of a walk on a ticket: the card alone while walking (the reply typed in
-    the page stays), the whole ticket panel when the walk ended (its history changed)."""
+    """After a step of a walk on a ticket: the card alone while walking, and the card with the
+    timeline (``hx-select-oob``) when the walk ended: the reply being typed stays. An
+    escalation changed the whole ticket: the whole panel."""
     from .tickets import render_ticket
 
     ticket = selectors.ticket_get(user=request.user, pk=walk.ticket_id)
@@ -69,8 +70,11 @@ def _ticket_response(request, walk: TreeWalk, *, status: int = 200):
         return redirect("agent:ticket", pk=ticket.pk)
     if walk.outcome:
         response = render_ticket(request, ticket, lookups=Lookups(user=request.user))
-        response["HX-Retarget"] = "#ticket-panel"
-        response["HX-Reswap"] = "outerHTML"
+        if walk.outcome == WalkOutcome.ESCALATED:
+            response["HX-Retarget"] = "#ticket-panel"
+            response["HX-Reswap"] = "outerHTML"
+        else:
+            response["HX-Reselect"] = CARD
         return response
     return render_page_or_fragment(
         request,
