@@ -283,6 +283,7 @@ def _routers() -> None:
         readings,
         tickets,
         tokens,
+        trees,
     )
 
     api.add_router("/tickets", tickets.router)
@@ -294,6 +295,8 @@ def _routers() -> None:
     api.add_router("/tokens", tokens.router)
     api.add_router("/notifications", notifications.router)
     api.add_router("/devices", readings.router)
+    api.add_router("/trees", trees.router)
+    api.add_router("/walks", trees.walks_router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):
         from ayuda import webhooks
