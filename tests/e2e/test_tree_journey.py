@@ -99,3 +99,48 @@ def test_the_agent_walks_a_tree_on_the_ticket_and_sends_the_solution(page, login
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".timeline")).to_contain_text("Switch it on and try again.")
     page.screenshot(path=RESULTS_DIR / "tree-journey-agent-solution.png", full_page=True)
+
+
+def test_the_walkers_fit_a_phone(page, login_as):
+    # given: a phone 360 px wide, a tree with long texts
+    from test_layout import OVERFLOW
+
+    clean_slate()
+    desk = desk_make()
+    category = category_make(name="Printer")
+    tree_make(category=category)
+    ticket = ticket_in("open", desk=desk, category=category)
+    page.set_viewport_size({"width": 360, "height": 780})
+
+    # when / then: the portal's list, the walker, and the agent's ticket card
+    login_as(page, desk.requester.username, PASSWORD)
+    page.goto("/portal/help/")
+    assert page.evaluate(OVERFLOW) == []
+    page.get_by_role("link", name="Printer does not print").click()
+    page.get_by_role("button", name="Yes").click()
+    expect(page.get_by_text("Does it have paper?")).to_be_visible()
+    assert page.evaluate(OVERFLOW) == []
+    page.screenshot(path=RESULTS_DIR / "tree-journey-phone-portal.png", full_page=True)
+    page.context.clear_cookies()
+    login_as(page, desk.agent_l1.username, PASSWORD)
+    page.goto(f"/agent/tickets/{ticket.pk}/")
+    page.locator("#trees-card").get_by_role("button", name="Printer does not print").click()
+    expect(page.locator("#trees-card").get_by_text("Is the printer switched on?")).to_be_visible()
+    assert page.evaluate(OVERFLOW) == []
+    page.goto("/agent/trees/")
+    assert page.evaluate(OVERFLOW) == []
+
+
+def test_the_admin_shows_the_whole_tree(page, login_as):
+    from ayuda.accounts.tests.factories import user_make
+
+    clean_slate()
+    tree = tree_make(published=False)
+    admin = user_make(role="admin", is_staff=True, is_superuser=True)
+    login_as(page, admin.username, PASSWORD)
+    page.goto(f"/admin/knowledge/decisiontree/{tree.pk}/change/")
+    outline = page.locator(".tree-outline")
+    expect(outline).to_contain_text("Is the printer switched on?")
+    expect(outline.locator(".tree-escalate")).to_contain_text("A technician must look.")
+    expect(outline.locator(".tree-solution")).to_have_count(2)
+    page.screenshot(path=RESULTS_DIR / "tree-journey-admin.png", full_page=True)

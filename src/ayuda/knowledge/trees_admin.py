@@ -7,7 +7,9 @@ no answer reaches and what ``tree_check`` finds. Publishing and archiving are li
 that go through ``tree_publish``/``tree_archive``; the status is never typed. Saving a
 published tree that no longer passes the check sends it back to draft (``tree_edited``)."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -29,8 +31,11 @@ def _object_id(request) -> int | None:
     return int(raw) if raw and str(raw).isdigit() else None
 
 
-class NodeInline(admin.StackedInline):
+class NodeInline(admin.TabularInline):
+    """One row per node (its answers on its own page: the "Change" link)."""
+
     model = TreeNode
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     form = translations_form(TreeNode, ("text",))
     exclude = ["text_i18n"]
     extra = 1
