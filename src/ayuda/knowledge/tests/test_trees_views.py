@@ -450,3 +450,16 @@ def test_a_walk_on_the_phone_fills_the_contact_form_and_the_ticket_carries_it(cl
     walk.refresh_from_db()
     assert walk.ticket == ticket
     assert TicketEvent.objects.filter(ticket=ticket, action=EventAction.TREE_WALKED).exists()
+
+
+def test_a_first_answer_that_is_not_offered_leaves_no_walk(client):
+    desk = desk_make()
+    tree = tree_make()
+    client.force_login(desk.requester)
+    response = client.post(
+        reverse("portal:tree_walk", args=[tree.pk]), {"choice": choice(tree, "paper", "No").pk}
+    )
+    assert response.status_code == 302
+    assert not TreeWalk.objects.exists()
+    page = client.get(response.url).content.decode()
+    assert "Choose one of the answers offered." in page

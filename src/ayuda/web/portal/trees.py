@@ -6,6 +6,7 @@ answers and the walk, which the created ticket carries (``web/walkers.py``: ``wa
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -86,8 +87,10 @@ def tree_walk(request, pk: int):
     if request.method == "GET":
         return _render(request, walker_preview(tree, ns="portal", target=TARGET))
     try:
-        walk = walk_start(tree=tree, user=request.user, in_portal=True)
-        walk = walk_answer(walk=walk, choice_id=_int(request.POST.get("choice")), user=request.user)
+        with transaction.atomic():  # a wrong first answer leaves no walk behind
+            walk = walk_start(tree=tree, user=request.user, in_portal=True)
+            choice_id = _int(request.POST.get("choice"))
+            walk = walk_answer(walk=walk, choice_id=choice_id, user=request.user)
     except PermissionDeniedError as err:
         raise PermissionDenied(err.message) from err
     except AyudaError as err:

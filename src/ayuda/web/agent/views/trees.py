@@ -4,6 +4,7 @@ level 2 escalation), and the standalone walker for a call before any ticket exis
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -151,8 +152,10 @@ def tree_walk(request, pk: int):
     if request.method == "GET":
         return _page(request, walker_preview(tree, ns="agent", target=PAGE))
     try:
-        walk = walk_start(tree=tree, user=request.user, in_portal=False)
-        walk = walk_answer(walk=walk, choice_id=_int(request.POST.get("choice")), user=request.user)
+        with transaction.atomic():  # a wrong first answer leaves no walk behind
+            walk = walk_start(tree=tree, user=request.user, in_portal=False)
+            choice_id = _int(request.POST.get("choice"))
+            walk = walk_answer(walk=walk, choice_id=choice_id, user=request.user)
     except AyudaError as err:
         if isinstance(err, PermissionDeniedError):
             raise PermissionDenied(err.message) from err
