@@ -94,14 +94,14 @@ def walker_preview(tree: DecisionTree, *, ns: str, target: str, start_url: str =
 
 STEPS = {
     "answer": lambda walk, user, post: walk_answer(
-        walk=walk, choice_id=_int(post.get("choice")), user=user
+        walk=walk, choice_id=as_int(post.get("choice")), user=user
     ),
     "back": lambda walk, user, post: walk_back(walk=walk, user=user),
     "abandon": lambda walk, user, post: walk_abandon(walk=walk, user=user),
 }
 
 
-def _int(value) -> int:
+def as_int(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -123,7 +123,7 @@ def walk_prefill_for(request, *, in_portal: bool) -> WalkPrefill | None:
     field), not yet attached to a ticket, with what it puts in the ticket form: the tree's name
     as the subject, the answers in the description; None for anything else."""
     source = request.POST if request.method == "POST" else request.GET
-    pk = _int(source.get("walk"))
+    pk = as_int(source.get("walk"))
     if not pk:
         return None
     walk = (

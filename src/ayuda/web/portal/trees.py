@@ -26,7 +26,7 @@ from ayuda.web.walkers import (
     STEPS,
     Walker,
     WalkPrefill,
-    _int,
+    as_int,
     walk_prefill_for,
     walker_for,
     walker_preview,
@@ -68,7 +68,7 @@ def _walk_get(request, pk: int) -> TreeWalk:
 @customer_required
 def help_home(request):
     """The portal's trees, by category."""
-    chosen = _int(request.GET.get("category"))
+    chosen = as_int(request.GET.get("category"))
     groups: dict[tuple, list] = {}
     for tree in trees_for_portal():
         label = tree.category.display_name if tree.category else _("General")
@@ -89,7 +89,7 @@ def tree_walk(request, pk: int):
     try:
         with transaction.atomic():  # a wrong first answer leaves no walk behind
             walk = walk_start(tree=tree, user=request.user, in_portal=True)
-            choice_id = _int(request.POST.get("choice"))
+            choice_id = as_int(request.POST.get("choice"))
             walk = walk_answer(walk=walk, choice_id=choice_id, user=request.user)
     except PermissionDeniedError as err:
         raise PermissionDenied(err.message) from err

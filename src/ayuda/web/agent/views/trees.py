@@ -22,7 +22,7 @@ from ayuda.knowledge.trees_selectors import (
 )
 from ayuda.knowledge.trees_services import walk_answer, walk_start
 from ayuda.tickets import selectors
-from ayuda.web.walkers import STEPS, Walker, WalkPrefill, _int, walker_for, walker_preview
+from ayuda.web.walkers import STEPS, Walker, WalkPrefill, as_int, walker_for, walker_preview
 
 from ..lookups import Lookups
 from ._access import helpdesk_required, render_page_or_fragment, wants_fragment
@@ -154,7 +154,7 @@ def tree_walk(request, pk: int):
     try:
         with transaction.atomic():  # a wrong first answer leaves no walk behind
             walk = walk_start(tree=tree, user=request.user, in_portal=False)
-            choice_id = _int(request.POST.get("choice"))
+            choice_id = as_int(request.POST.get("choice"))
             walk = walk_answer(walk=walk, choice_id=choice_id, user=request.user)
     except AyudaError as err:
         if isinstance(err, PermissionDeniedError):
