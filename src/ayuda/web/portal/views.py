@@ -33,6 +33,7 @@ from ayuda.tickets.models import (
 from ayuda.tickets.permissions import articles_visible_to
 from ayuda.web.devices import device_panel_context
 
+from . import kb
 from .filters import STATUSES, list_filter_form
 from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
 from .useragent import client_info
@@ -117,7 +118,7 @@ def ticket_new(request):
     category = category_form.chosen()
     status = 200
     if request.method == "GET":
-        form = TicketForm(user=user, category=category)
+        form = TicketForm(user=user, category=category, initial=kb.ticket_prefill(request.GET))
     else:
         form = TicketForm(request.POST, request.FILES, user=user, category=category)
         if not form.is_valid() or category is None:
@@ -142,6 +143,7 @@ def ticket_new(request):
             except AyudaError as error:
                 form.add_error(None, error.message)
             else:
+                kb.ticket_created(request, ticket)
                 messages.success(
                     request,
                     _("Ticket #%(number)s was created; we sent you an acknowledgement.")
@@ -154,6 +156,7 @@ def ticket_new(request):
         "category": category,
         "form": form,
         "files_dropped": request.method == "POST" and bool(request.FILES),
+        **kb.suggestions_context(request, form),
     }
     if is_fragment(request) and request.method == "GET":
         # The category's fields, plus its help (swapped out of band by hx-select-oob).
