@@ -52,3 +52,6 @@ class AssignedActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_articles  # noqa: E402, F401  (registers the read-only article admin)

@@ -32,6 +32,7 @@ urlpatterns = [
     path("kb/new/", kb.kb_new, name="kb_new"),
     path("kb/insert/", kb.kb_insert, name="kb_insert"),
     path("kb/from-ticket/<int:pk>/", kb.kb_from_ticket, name="kb_from_ticket"),
+    path("kb/similar/<int:pk>/", kb.kb_similar, name="kb_similar"),
     path("kb/<int:pk>/", kb.kb_article, name="kb_article"),
     path("kb/<int:pk>/edit/", kb.kb_edit, name="kb_edit"),
     path("kb/<int:pk>/translate/", kb.kb_translate, name="kb_translate"),

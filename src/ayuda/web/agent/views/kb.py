@@ -32,6 +32,7 @@ from ._access import helpdesk_required, render_page_or_fragment
 
 SEARCH_MAX = 50
 INSERT_MAX = 8
+SIMILAR_MAX = 5
 
 
 def portal_url(article: KbArticle) -> str:
@@ -321,7 +322,8 @@ def kb_step(request, pk: int, step: str):
 
 def kb_ticket_context(request, ticket: Ticket) -> dict:
     """The ticket page's article cards (help desk only): the article drafted from the
-    solution, whether one can be drafted, and similar past tickets with their solutions."""
+    solution (one query, on a resolved or closed ticket only) and whether one can be drafted.
+    Similar past tickets load after the page (``kb_similar``)."""
     user = request.user
     if not user.is_helpdesk:
         return {}
@@ -331,8 +333,17 @@ def kb_ticket_context(request, ticket: Ticket) -> dict:
         "kb_enabled": True,
         "kb_drafted": drafted,
         "kb_can_draft": solved and bool((ticket.solution or "").strip()) and drafted is None,
-        "kb_similar": similar_tickets(ticket=ticket, user=user, limit=5),
     }
+
+
+@helpdesk_required
+@require_GET
+def kb_similar(request, pk: int):
+    """The "Similar past tickets" card's list, loaded by htmx once the ticket page is shown,
+    so a text-similarity search over many tickets never delays the page itself."""
+    ticket = selectors.ticket_get(user=request.user, pk=pk)
+    hits = similar_tickets(ticket=ticket, user=request.user, limit=SIMILAR_MAX)
+    return render(request, "knowledge/_similar_tickets.html#list", {"kb_similar": hits})
 
 
 @helpdesk_required
