@@ -16,15 +16,11 @@ The body is HTML, sanitised here with nh3 before it is stored (``body_clean``): 
 render it as stored.
 """
 
-import html
-import re
 from datetime import datetime
 
-import nh3
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from ayuda.accounts.models import Role, User
@@ -35,6 +31,7 @@ from ayuda.tickets.models import EventAction, StateCategory, Ticket
 from ayuda.tickets.permissions import Action
 from ayuda.tickets.services._base import ticket_lock, ticket_write
 
+from .article_html import body_clean, body_text, text_to_body
 from .models import (
     ArticleFeedback,
     ArticleStatus,
@@ -51,55 +48,7 @@ BODY_MAX = 100_000
 QUERY_MAX = 200
 NOTE_MAX = 300
 
-# What an article body may hold: text structure, links and code. No images (an image would
-# load from anywhere, and the portal has no upload for them), no tables, no styles.
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "a",
-    "code",
-    "pre",
-    "h2",
-    "h3",
-    "blockquote",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-URL_SCHEMES = {"http", "https", "mailto"}
 REVIEWERS = frozenset({Role.MANAGER, Role.ADMIN})
-
-
-def body_clean(body: str) -> str:
-    """``body`` with only the allowed tags and attributes: scripts, styles, event handlers and
-    ``javascript:`` links are removed; links open with ``rel="noopener noreferrer"``."""
-    return nh3.clean(
-        body or "",
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    ).strip()
-
-
-_BLOCK_END = re.compile(r"</(p|li|h2|h3|pre|blockquote)>|<br\s*/?>", re.IGNORECASE)
-
-
-def body_text(body: str) -> str:
-    """The article's text without markup, for pasting into a plain-text reply."""
-    text = _BLOCK_END.sub("\n", body or "")
-    text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags={"script", "style"}))
-    lines = [line.strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def text_to_body(text: str) -> str:
-    """Plain text (a ticket's solution) as article HTML: paragraphs and line breaks."""
-    return body_clean(linebreaks(escape(text or "")))
 
 
 # -- permissions ---------------------------------------------------------------------------------
