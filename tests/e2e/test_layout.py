@@ -359,3 +359,42 @@ def test_guide_and_action_pages_fit_every_width(demo, page):
             "ticket-assign": f"/agent/tickets/{ticket.pk}/actions/new/",
         },
     )
+
+
+def test_knowledge_pages_fit_every_width(demo, page):
+    # given: the demo's articles (demo/articles.py), and a resolved ticket with a solution
+    # whose article was drafted (the ticket page's article cards all shown)
+    from ayuda.knowledge.articles import article_from_ticket
+    from ayuda.knowledge.models import KbArticle
+
+    carmen = User.objects.get(username="carmen")
+    lucia = User.objects.get(username="lucia")
+    public = KbArticle.objects.filter(status="published", visibility="public", language="es")
+    article = public.order_by("pk").first()
+    resolved = Ticket.objects.filter(state_category="resolved").exclude(solution="").first()
+    drafted = article_from_ticket(ticket=resolved, actor=lucia)
+    # when/then: the portal's list, search and article fit for the shop manager...
+    _pages_fit(
+        page,
+        role="site-admin",
+        user=carmen,
+        paths={
+            "portal-kb": "/portal/kb/",
+            "portal-kb-search": "/portal/kb/?q=impresora",
+            "portal-kb-article": f"/portal/kb/{article.pk}/?q=impresora",
+        },
+    )
+    page.context.clear_cookies()
+    # ...and the workspace's knowledge pages and the ticket page's cards for the agent
+    _pages_fit(
+        page,
+        role="agent-l1",
+        user=lucia,
+        paths={
+            "kb": "/agent/kb/",
+            "kb-review": "/agent/kb/review/",
+            "kb-article": f"/agent/kb/{article.pk}/",
+            "kb-draft-edit": f"/agent/kb/{drafted.pk}/edit/",
+            "ticket-resolved": f"/agent/tickets/{resolved.pk}/",
+        },
+    )

@@ -277,6 +277,7 @@ def _routers() -> None:
         articles,
         devices,
         history,
+        kb,
         knowledge,
         lookups,
         notifications,
@@ -293,6 +294,7 @@ def _routers() -> None:
     api.add_router("/events", history.router)
     api.add_router("/", lookups.router)
     api.add_router("/tokens", tokens.router)
+    api.add_router("/kb", kb.router)
     api.add_router("/notifications", notifications.router)
     api.add_router("/devices", readings.router)
     api.add_router("/trees", trees.router)

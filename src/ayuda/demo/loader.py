@@ -21,6 +21,7 @@ from ayuda.notifications.sweep import cursor_to_end
 from ayuda.sla.models import Calendar, Side, SlaAction, SlaPolicy
 from ayuda.tickets.models import Category, Priority
 
+from .articles import articles_load
 from .data.desk import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -70,6 +71,7 @@ def demo_load(*, now: datetime | None = None) -> int:
         count = tickets_create(demo, now=now)
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
         trees_load()  # two published decision trees (demo/trees.py), after their categories
+        articles_load(now=now)  # the knowledge base (demo/articles.py), indexed as it is written
         devices_create()
         readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later

@@ -54,4 +54,5 @@ class AssignedActionAdmin(admin.ModelAdmin):
         return False
 
 
-from . import trees_admin  # noqa: E402, F401  (decision trees, R18)
+# Registered by importing them: the read-only article admin and the decision trees (R18).
+from . import admin_articles, trees_admin  # noqa: E402, F401

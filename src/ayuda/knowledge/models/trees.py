@@ -3,9 +3,9 @@
 
 A tree is nodes and choices: a question node has two or more choices, each leading to the next
 node; a solution or escalate node is a leaf. Only a tree whose every branch ends in a leaf,
-with no cycle, can be published (``knowledge.trees_selectors.tree_check``). Texts are configured data
-translated like category names (``core.i18n``). A walk keeps every question and answer as the
-walker read them, so it reads the same after the tree is edited.
+with no cycle, can be published (``knowledge.trees_selectors.tree_check``). Texts are
+configured data translated like category names (``core.i18n``). A walk keeps every question
+and answer as the walker read them, so it reads the same after the tree is edited.
 """
 
 from django.conf import settings

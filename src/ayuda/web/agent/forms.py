@@ -251,6 +251,12 @@ class ForwardForm(TicketActionForm):
 class ResolveForm(TicketActionForm):
     solution = _text(_("Solution (sent to the customer)"), rows=5)
 
+    def setup(self, ticket: Ticket, lookups: Lookups) -> None:
+        # A category may let a ticket resolve without a solution (Category.solution_required).
+        if ticket.category_id and not ticket.category.solution_required:
+            self.fields["solution"].widget.attrs.pop("required", None)
+            self.fields["solution"].label = _("Solution (optional, sent to the customer)")
+
 
 class CloseForm(TicketActionForm):
     pass

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import kb
 
 app_name = "agent"
 urlpatterns = [
@@ -33,6 +34,17 @@ urlpatterns = [
     path("trees/walks/<int:pk>/answer/", views.tree_answer, name="tree_answer"),
     path("trees/walks/<int:pk>/back/", views.tree_back, name="tree_back"),
     path("trees/walks/<int:pk>/abandon/", views.tree_abandon, name="tree_abandon"),
+    path("kb/", kb.kb_list, name="kb"),
+    path("kb/review/", kb.kb_review, name="kb_review"),
+    path("kb/new/", kb.kb_new, name="kb_new"),
+    path("kb/insert/", kb.kb_insert, name="kb_insert"),
+    path("kb/from-ticket/<int:pk>/", kb.kb_from_ticket, name="kb_from_ticket"),
+    path("kb/similar/<int:pk>/", kb.kb_similar, name="kb_similar"),
+    path("kb/<int:pk>/", kb.kb_article, name="kb_article"),
+    path("kb/<int:pk>/edit/", kb.kb_edit, name="kb_edit"),
+    path("kb/<int:pk>/translate/", kb.kb_translate, name="kb_translate"),
+    path("kb/<int:pk>/versions/<int:number>/", kb.kb_version, name="kb_version"),
+    path("kb/<int:pk>/<slug:step>/", kb.kb_step, name="kb_step"),
     path("sla/", views.sla_compliance_page, name="sla"),
     path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]

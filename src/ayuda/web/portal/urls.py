@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, devices, trees, views
+from . import actions, devices, kb, trees, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("tickets/<int:pk>/guide/", actions.guide_save, name="guide_save"),
     path("actions/", actions.my_actions, name="actions"),
     path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
+    path("kb/", kb.kb_list, name="kb"),
+    path("kb/suggest/", kb.kb_suggest, name="kb_suggest"),
+    path("kb/<int:pk>/", kb.kb_article, name="kb_article"),
+    path("kb/<int:pk>/suggested/", kb.kb_suggested, name="kb_suggested"),
+    path("kb/<int:pk>/helped/", kb.kb_helped, name="kb_helped"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("help/", trees.help_home, name="help"),
     path("help/<int:pk>/", trees.tree_walk, name="tree_walk"),

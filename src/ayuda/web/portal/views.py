@@ -33,6 +33,7 @@ from ayuda.tickets.models import (
 from ayuda.tickets.permissions import articles_visible_to
 from ayuda.web.devices import device_panel_context
 
+from . import kb
 from .filters import STATUSES, list_filter_form
 from .forms import CategoryForm, ReplyForm, TicketForm, categories_active
 from .useragent import client_info
@@ -124,7 +125,8 @@ def ticket_new(request):
     category = category_form.chosen()
     status = 200
     if request.method == "GET":
-        form = TicketForm(user=user, category=category, initial=walk.initial if walk else None)
+        initial = walk.initial if walk else kb.ticket_prefill(request.GET)
+        form = TicketForm(user=user, category=category, initial=initial)
     else:
         form = TicketForm(request.POST, request.FILES, user=user, category=category)
         if not form.is_valid() or category is None:
@@ -150,6 +152,7 @@ def ticket_new(request):
                 form.add_error(None, error.message)
             else:
                 walk_attach(request, walk, ticket)
+                kb.ticket_created(request, ticket)
                 messages.success(
                     request,
                     _("Ticket #%(number)s was created; we sent you an acknowledgement.")
@@ -163,6 +166,7 @@ def ticket_new(request):
         "form": form,
         "files_dropped": request.method == "POST" and bool(request.FILES),
         "walk": walk,
+        **kb.suggestions_context(request, form),
     }
     if is_fragment(request) and request.method == "GET":
         # The category's fields, plus its help (swapped out of band by hx-select-oob).

@@ -98,7 +98,14 @@ def _world() -> dict:
         "mail": row,
         "mail_ticket": row.ticket,
         "saved": saved,
+        "article": _kb_article(desk),
     }
+
+
+def _kb_article(desk):
+    from ayuda.knowledge.tests.article_factories import article_make
+
+    return article_make(desk, title="Printer jam", body="<p>Open the cover.</p>")
 
 
 def _guide_and_action(desk, ticket):
@@ -289,6 +296,7 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("manager", desk.manager, "agent:sla", query="?since=2026-01-01&until=2026-12-31")
     get("manager", desk.manager, "agent:sla_export", "policy")
     get("agent", agent, "agent:queue", query="?order=due&breached=1")
+    _kb_requests(get, post, desk, world["article"], ticket)
     get("vendor agent", desk.vendor_agent, "agent:queue")
     get("vendor agent", desk.vendor_agent, "agent:ticket", ticket.pk)
     post("agent", agent, "logout")
@@ -317,6 +325,29 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     post("superuser", superuser, "admin:tickets_category_add")
     post("superuser", superuser, "admin:logout")
     return plan
+
+
+def _kb_requests(get, post, desk, article, ticket) -> None:
+    """The knowledge base's pages (workspace and portal) and their form targets."""
+    agent, manager, requester = desk.agent_l1, desk.manager, desk.requester
+    for name in ("agent:kb", "agent:kb_review", "agent:kb_new"):
+        get("agent", agent, name)
+    get("agent", agent, "agent:kb", query="?q=printer&status=published")
+    get("agent", agent, "agent:kb_insert", query="?q=printer")
+    get("agent", agent, "agent:kb_similar", ticket.pk)
+    for name in ("agent:kb_article", "agent:kb_translate"):
+        get("agent", agent, name, article.pk)
+    get("manager", manager, "agent:kb_edit", article.pk)
+    get("agent", agent, "agent:kb_version", article.pk, 1)
+    post("agent", agent, "agent:kb_new", data={"title": ""})
+    post("manager", manager, "agent:kb_step", article.pk, "return", data={"note": ""})
+    post("agent", agent, "agent:kb_from_ticket", ticket.pk)
+    get("requester", requester, "portal:kb", query="?q=printer")
+    get("requester", requester, "portal:kb")
+    get("requester", requester, "portal:kb_article", article.pk)
+    get("requester", requester, "portal:kb_suggest", query="?subject=printer")
+    get("requester", requester, "portal:kb_suggested", article.pk, query="?q=printer")
+    post("requester", requester, "portal:kb_helped", article.pk, data={"q": "printer"})
 
 
 def test_every_page_carries_the_policy_and_needs_nothing_it_refuses(client, world):

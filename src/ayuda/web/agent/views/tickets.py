@@ -27,6 +27,7 @@ from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 from .guides import knowledge_context
+from .kb import kb_ticket_context
 from .trees import trees_context
 
 
@@ -108,6 +109,7 @@ def ticket_context(
         }
         | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
         | (trees_context(request, ticket))
+        | (kb_ticket_context(request, ticket))
     )
 
 

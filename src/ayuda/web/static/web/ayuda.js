@@ -60,6 +60,52 @@ document.addEventListener("submit", (event) => {
   if (next) next.value = here.pathname + here.search;
 });
 
+// A link marked <a data-keep-draft-link> (the portal's suggested articles, R7) leaves the page
+// for a while: the drafts ride in sessionStorage under their own key until the tab comes back to
+// the same page (the article's "Didn't find enough help?" link), and are restored there once.
+// A form marked data-draft-forget (the article's "This solved my problem") forgets them.
+const DRAFT_RETURN_KEY = "ayuda:draft-return";
+
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest("a[data-keep-draft-link]");
+  if (!link) return;
+  const drafts = {};
+  for (const draft of document.querySelectorAll("form[id][data-keep-draft]")) {
+    drafts[draft.id] = draftFields(draft);
+  }
+  try {
+    sessionStorage.setItem(
+      DRAFT_RETURN_KEY,
+      JSON.stringify({ path: window.location.pathname, drafts }),
+    );
+  } catch {
+    // No storage: the article still opens.
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  if (event.target instanceof HTMLFormElement && event.target.matches("[data-draft-forget]")) {
+    try {
+      sessionStorage.removeItem(DRAFT_RETURN_KEY);
+    } catch {
+      // Nothing kept.
+    }
+  }
+});
+
+function draftReturning() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_RETURN_KEY) || "null");
+    if (saved && saved.path === window.location.pathname) {
+      sessionStorage.removeItem(DRAFT_RETURN_KEY);
+      return saved;
+    }
+  } catch {
+    // Unreadable: nothing to restore.
+  }
+  return null;
+}
+
 function draftRestore() {
   let saved = null;
   try {
@@ -68,7 +114,8 @@ function draftRestore() {
   } catch {
     return;
   }
-  if (!saved || saved.path !== window.location.pathname) return;
+  if (!saved || saved.path !== window.location.pathname) saved = draftReturning();
+  if (!saved) return;
   for (const [id, fields] of Object.entries(saved.drafts || {})) {
     const form = document.getElementById(id);
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-keep-draft")) continue;
@@ -111,4 +158,20 @@ document.addEventListener("click", (event) => {
   field.closest("details")?.setAttribute("open", "");
   field.focus();
   field.scrollIntoView({ block: "center" });
+// The reply's "Insert article" (R20): <button data-insert-article data-insert-value="...">
+// puts its value (the article's portal link, or its text) into the reply at the cursor.
+document.addEventListener("click", (event) => {
+  const button = event.target instanceof Element && event.target.closest("[data-insert-article]");
+  if (!button) return;
+  const reply = document.querySelector(".compose-reply textarea[name=body]");
+  if (!(reply instanceof HTMLTextAreaElement)) return;
+  const value = button.dataset.insertValue || "";
+  const start = reply.selectionStart ?? reply.value.length;
+  const end = reply.selectionEnd ?? reply.value.length;
+  const before = reply.value.slice(0, start);
+  const glue = before && !before.endsWith("\n") ? "\n" : "";
+  reply.value = `${before}${glue}${value}\n${reply.value.slice(end)}`;
+  const caret = before.length + glue.length + value.length + 1;
+  reply.focus();
+  reply.setSelectionRange(caret, caret);
 });
