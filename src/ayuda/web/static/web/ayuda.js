@@ -158,6 +158,8 @@ document.addEventListener("click", (event) => {
   field.closest("details")?.setAttribute("open", "");
   field.focus();
   field.scrollIntoView({ block: "center" });
+});
+
 // The reply's "Insert article" (R20): <button data-insert-article data-insert-value="...">
 // puts its value (the article's portal link, or its text) into the reply at the cursor.
 document.addEventListener("click", (event) => {
