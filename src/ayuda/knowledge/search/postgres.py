@@ -1,0 +1,279 @@
+"""Search on PostgreSQL: full-text search per language, with unaccent, and trigram similarity.
+
+Two side tables hold the documents (created by knowledge migration 0003, no Django model):
+- ``knowledge_articledoc``: one row per *published* article, its tsvector in the article's
+  language (``ayuda_es``, ``ayuda_it``, ``ayuda_en``), weights A title, B summary, C body.
+- ``knowledge_ticketdoc``: one row per ticket, its tsvector in the requester's language:
+  A subject, B description, C public messages, D internal notes; ``solved`` (resolved or
+  closed with a solution) for similar tickets, with a partial GIN index of its own.
+
+A query is built from words (``text.terms_parse``), never parsed by PostgreSQL: each word is
+``to_tsquery(<config>, '<word>')`` in every language, ORed; the words ANDed. Someone who may
+not read internal notes searches weights A-C only (``'word':ABC``), so a note's words never
+find a ticket for them.
+"""
+
+from django.db import connection
+
+from .text import LANGUAGES, Terms
+
+CONFIGS = {code: f"ayuda_{code}" for code in LANGUAGES}
+SIMPLE = "ayuda_simple"
+CANDIDATES = 2000  # the newest matching tickets that are ranked (see docs/knowledge.md)
+
+# Sanitised HTML to text, in SQL (tags and entities out) so rebuilds stay set-based.
+_PLAIN = "regexp_replace(regexp_replace({0}, '<[^>]*>', ' ', 'g'), '&[#a-zA-Z0-9]+;', ' ', 'g')"
+
+SETUP = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    *(
+        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}"
+        for config in [*CONFIGS.values(), SIMPLE]
+    ),
+    *(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {config}_stem" for config in CONFIGS.values()),
+    # Snowball stemmers without stop words: a word that is a stop word in one language is a
+    # word in another, and queries are ORed across languages (see text.STOPWORDS).
+    *(
+        f"CREATE TEXT SEARCH DICTIONARY {CONFIGS[code]}_stem "
+        f"(TEMPLATE = snowball, Language = {language})"
+        for code, language in LANGUAGES.items()
+    ),
+    *(
+        f"CREATE TEXT SEARCH CONFIGURATION {CONFIGS[code]} (COPY = {language}); "
+        f"ALTER TEXT SEARCH CONFIGURATION {CONFIGS[code]} ALTER MAPPING FOR asciiword, "
+        f"asciihword, hword_asciipart, hword, hword_part, word WITH unaccent, "
+        f"{CONFIGS[code]}_stem"
+        for code, language in LANGUAGES.items()
+    ),
+    f"CREATE TEXT SEARCH CONFIGURATION {SIMPLE} (COPY = simple); "
+    f"ALTER TEXT SEARCH CONFIGURATION {SIMPLE} ALTER MAPPING FOR asciiword, asciihword, "
+    "hword_asciipart, hword, hword_part, word WITH unaccent, simple",
+    # unaccent() is only STABLE; an index needs an IMMUTABLE function, with its schema named.
+    "DO $$ DECLARE s text := (SELECT extnamespace::regnamespace::text FROM pg_extension "
+    "WHERE extname = 'unaccent'); BEGIN EXECUTE format('CREATE OR REPLACE FUNCTION "
+    "ayuda_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS "
+    "$f$ SELECT lower(%1$s.unaccent(%2$L::regdictionary, $1)) $f$', s, s || '.unaccent'); "
+    "END $$",
+    "CREATE TABLE IF NOT EXISTS knowledge_articledoc (article_id bigint PRIMARY KEY, "
+    "document tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS knowledge_articledoc_document ON knowledge_articledoc "
+    "USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS kb_title_trgm ON knowledge_kbarticle "
+    "USING gin (ayuda_fold(title) gin_trgm_ops)",
+    "CREATE TABLE IF NOT EXISTS knowledge_ticketdoc (ticket_id bigint PRIMARY KEY, "
+    "solved boolean NOT NULL DEFAULT false, document tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS knowledge_ticketdoc_document ON knowledge_ticketdoc "
+    "USING gin (document)",
+    "CREATE INDEX IF NOT EXISTS knowledge_ticketdoc_solved ON knowledge_ticketdoc "
+    "USING gin (document) WHERE solved",
+]
+
+TEARDOWN = [
+    "DROP TABLE IF EXISTS knowledge_ticketdoc",
+    "DROP INDEX IF EXISTS kb_title_trgm",
+    "DROP TABLE IF EXISTS knowledge_articledoc",
+    "DROP FUNCTION IF EXISTS ayuda_fold(text)",
+    *(
+        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config}"
+        for config in [*CONFIGS.values(), SIMPLE]
+    ),
+    *(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {config}_stem" for config in CONFIGS.values()),
+]
+
+
+def _config_of(column: str) -> str:
+    """The text search configuration for a language code held in ``column``."""
+    cases = " ".join(f"WHEN '{code}' THEN '{config}'" for code, config in CONFIGS.items())
+    return f"(CASE {column} {cases} ELSE '{SIMPLE}' END)::regconfig"
+
+
+# -- indexing -----------------------------------------------------------------------------
+
+
+def articles_index(ids: list[int]) -> None:
+    """Bring the documents of these articles up to date: published ones (re)written, any
+    other (draft, in review, archived, deleted) removed."""
+    config = _config_of("a.language")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM knowledge_articledoc d WHERE d.article_id = ANY(%s) AND NOT EXISTS "
+            "(SELECT 1 FROM knowledge_kbarticle a WHERE a.id = d.article_id "
+            "AND a.status = 'published')",
+            [ids],
+        )
+        cursor.execute(
+            "INSERT INTO knowledge_articledoc (article_id, document) "
+            f"SELECT a.id, setweight(to_tsvector({config}, a.title), 'A') || "
+            f"setweight(to_tsvector({config}, a.summary), 'B') || "
+            f"setweight(to_tsvector({config}, left({_PLAIN.format('a.body')}, 500000)), 'C') "
+            "FROM knowledge_kbarticle a WHERE a.id = ANY(%s) AND a.status = 'published' "
+            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document",
+            [ids],
+        )
+
+
+def _tickets_sql(where: str) -> str:
+    config = _config_of("u.language")
+    messages = (
+        "(SELECT left(string_agg(m.body, ' ' ORDER BY m.id), 300000) FROM tickets_article m "
+        "WHERE m.ticket_id = t.id AND m.internal = {0} AND m.body <> t.description)"
+    )
+    return (
+        "INSERT INTO knowledge_ticketdoc (ticket_id, solved, document) "
+        "SELECT t.id, t.state_category IN ('resolved', 'closed') AND t.solution <> '', "
+        f"setweight(to_tsvector({config}, t.subject), 'A') || "
+        f"setweight(to_tsvector({config}, left(t.description, 100000)), 'B') || "
+        f"setweight(to_tsvector({config}, coalesce({messages.format('false')}, '')), 'C') || "
+        f"setweight(to_tsvector({config}, coalesce({messages.format('true')}, '')), 'D') "
+        "FROM tickets_ticket t LEFT JOIN accounts_user u ON u.id = t.requester_id "
+        f"WHERE {where} "
+        "ON CONFLICT (ticket_id) DO UPDATE SET solved = EXCLUDED.solved, "
+        "document = EXCLUDED.document"
+    )
+
+
+def tickets_index(ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_tickets_sql("t.id = ANY(%s)"), [ids])
+
+
+def tickets_index_range(first: int, last: int) -> int:
+    """Index tickets ``first`` <= id < ``last`` in one statement; the rows written."""
+    with connection.cursor() as cursor:
+        cursor.execute(_tickets_sql("t.id >= %s AND t.id < %s"), [first, last])
+        return cursor.rowcount
+
+
+def articles_clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE knowledge_articledoc")
+
+
+def tickets_prune() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM knowledge_ticketdoc d WHERE NOT EXISTS "
+            "(SELECT 1 FROM tickets_ticket t WHERE t.id = d.ticket_id)"
+        )
+
+
+def tickets_clear() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE knowledge_ticketdoc")
+
+
+def analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_articledoc")
+        cursor.execute("ANALYZE knowledge_ticketdoc")
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+def _tsquery(terms: Terms, *, public_only: bool = False) -> tuple[str, list[str]]:
+    """SQL for the tsquery of ``terms`` and its parameters: each word in every language,
+    ORed; the words ANDed (or ORed for ``any_word``)."""
+    weights = "ABC" if public_only else ""
+    configs = [*CONFIGS.values(), SIMPLE]
+    parts, params = [], []
+    last = len(terms.words) - 1
+    for i, word in enumerate(terms.words):
+        # ``word`` holds letters and digits only (text.WORD): quoting it is enough.
+        star = "*" if terms.prefix and i == last else ""
+        lexeme = f"'{word}':{star}{weights}" if (star or weights) else f"'{word}'"
+        parts.append("(" + " || ".join(f"to_tsquery('{c}', %s)" for c in configs) + ")")
+        params += [lexeme] * len(configs)
+    joiner = " || " if terms.any_word else " && "
+    return "(" + joiner.join(parts) + ")", params
+
+
+def _scope_sql(queryset) -> tuple[str, list]:
+    sql, params = queryset.values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def article_ids(
+    *,
+    terms: Terms,
+    scope,
+    language: str | None,
+    limit: int,
+) -> list[tuple[int, float]]:
+    """(article id, score 0..1), best first; ``language``'s articles before the others."""
+    tsquery, params = _tsquery(terms)
+    scope_sql, scope_params = _scope_sql(scope)
+    sql = (
+        f"WITH q AS (SELECT {tsquery} AS q) "
+        "SELECT a.id, ts_rank_cd(d.document, q.q, 32) AS rank "
+        "FROM q, knowledge_articledoc d JOIN knowledge_kbarticle a ON a.id = d.article_id "
+        f"WHERE d.document @@ q.q AND a.id IN ({scope_sql}) "
+        "ORDER BY (a.language = %s) DESC, rank DESC, a.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params, language or "", limit])
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def article_ids_similar_title(
+    *, text: str, scope, exclude: list[int], limit: int
+) -> list[tuple[int, float]]:
+    """Typo tolerance: articles whose title has a word like one typed (trigrams), for when
+    full-text search found too few. Scores are halved: below any full-text match."""
+    scope_sql, scope_params = _scope_sql(scope)
+    sql = (
+        "SELECT a.id, word_similarity(ayuda_fold(%s), ayuda_fold(a.title)) AS s "
+        "FROM knowledge_kbarticle a "
+        "WHERE ayuda_fold(%s) <%% ayuda_fold(a.title) AND NOT (a.id = ANY(%s)) "
+        f"AND a.id IN ({scope_sql}) ORDER BY s DESC, a.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [text, text, exclude, *scope_params, limit])
+        return [(row[0], float(row[1]) / 2) for row in cursor.fetchall()]
+
+
+def rank_score(rank: float) -> float:
+    """A ticket's rank (``ts_rank_cd`` normalised with 32: rank / (rank + 1)) as a score."""
+    return rank
+
+
+def ticket_ids(
+    *,
+    terms: Terms,
+    scope,
+    public_only: bool,
+    limit: int,
+    after: tuple[float, int] | None = None,
+    solved_only: bool = False,
+    exclude: int | None = None,
+) -> list[tuple[int, float]]:
+    """(ticket id, score 0..1), best first, among the ``CANDIDATES`` newest matches that
+    ``scope`` (a queryset of tickets, or None for all) holds."""
+    tsquery, params = _tsquery(terms, public_only=public_only)
+    where, where_params = ["d.document @@ q.q"], []
+    if solved_only:
+        where.append("d.solved")
+    if exclude is not None:
+        where.append("d.ticket_id <> %s")
+        where_params.append(exclude)
+    if scope is not None:
+        scope_sql, scope_params = _scope_sql(scope)
+        where.append(f"d.ticket_id IN ({scope_sql})")
+        where_params += scope_params
+    page, page_params = "", []
+    if after is not None:
+        page = "WHERE (h.rank, h.ticket_id) < (%s, %s)"
+        page_params = [after[0], after[1]]
+    sql = (
+        f"WITH q AS (SELECT {tsquery} AS q), found AS ("
+        f"SELECT d.ticket_id FROM q, knowledge_ticketdoc d WHERE {' AND '.join(where)} "
+        f"ORDER BY d.ticket_id DESC LIMIT {CANDIDATES}), hits AS ("
+        "SELECT f.ticket_id, round(ts_rank_cd(d.document, q.q, 32)::numeric, 6) AS rank "
+        "FROM q, found f JOIN knowledge_ticketdoc d ON d.ticket_id = f.ticket_id) "
+        f"SELECT h.ticket_id, h.rank FROM hits h {page} "
+        "ORDER BY h.rank DESC, h.ticket_id DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params, *page_params, limit])
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
