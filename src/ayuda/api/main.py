@@ -281,6 +281,7 @@ def _routers() -> None:
         lookups,
         notifications,
         readings,
+        search,
         tickets,
         tokens,
     )
@@ -294,6 +295,7 @@ def _routers() -> None:
     api.add_router("/tokens", tokens.router)
     api.add_router("/notifications", notifications.router)
     api.add_router("/devices", readings.router)
+    api.add_router("/search", search.router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):
         from ayuda import webhooks

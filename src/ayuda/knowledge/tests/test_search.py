@@ -7,11 +7,10 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from django.utils import timezone
 
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
-from ayuda.knowledge.models import ArticleStatus, KbArticle, Visibility
+from ayuda.knowledge.models import ArticleStatus, Visibility
 from ayuda.knowledge.search import (
     article_index,
     article_search,
@@ -24,32 +23,9 @@ from ayuda.tickets import services
 from ayuda.tickets.models import StateCategory
 from ayuda.tickets.tests.factories import desk_make, ticket_in, ticket_make
 
+from .search_factories import article_make
+
 pytestmark = pytest.mark.django_db
-
-
-def article_make(
-    title: str,
-    body: str = "<p>Texto.</p>",
-    *,
-    language: str = "es",
-    summary: str = "",
-    visibility: str = Visibility.PUBLIC,
-    status: str = ArticleStatus.PUBLISHED,
-) -> KbArticle:
-    now = timezone.now()
-    article = KbArticle.objects.create(
-        language=language,
-        title=title,
-        summary=summary,
-        body=body,
-        visibility=visibility,
-        status=status,
-        created_at=now,
-        updated_at=now,
-        published_at=now if status == ArticleStatus.PUBLISHED else None,
-    )
-    article_index(article)
-    return article
 
 
 def titles(hits) -> list[str]:

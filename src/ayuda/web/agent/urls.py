@@ -26,6 +26,7 @@ urlpatterns = [
         views.notification_preferences,
         name="notification_preferences",
     ),
+    path("search/", views.search_page, name="search"),
     path("sla/", views.sla_compliance_page, name="sla"),
     path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]
