@@ -9,7 +9,7 @@ through ``articles_for``, tickets through ``tickets.permissions.ticket_visible_t
 outside the help desk never finds a ticket by the words of an internal note.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.safestring import SafeString
 
@@ -20,6 +20,8 @@ from ayuda.tickets.permissions import ticket_scope, ticket_visible_to
 from ..models import ArticleStatus, KbArticle, Visibility
 from .index import backend
 from .text import Terms, matched_share, plain, similar_terms, snippet, terms_parse
+
+SIMILAR_CANDIDATES = 300  # the newest solved tickets sharing a word that are ranked
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,25 @@ def article_suggest(
     *, user: User | None, query: str, language: str | None = None, limit: int = 5
 ) -> list[ArticleHit]:
     """Public articles for a requester's subject as they type it (the portal's deflection):
-    the last word typed matches as a prefix; ``language``'s articles first."""
-    return _articles(
-        user=user,
-        terms=terms_parse(query, prefix=True),
-        portal=True,
-        language=language,
-        limit=limit,
-        typos=False,
+    the last word typed matches as a prefix; titles only, all the words, then any of them;
+    ``language``'s articles first."""
+    terms = terms_parse(query, prefix=True)
+    hits = _articles(
+        user=user, terms=terms, portal=True, language=language, limit=limit, suggest=True
     )
+    if len(hits) < limit and len(terms.words) > 1:
+        # A longer subject rarely has all its words in one title: any of them, ranked.
+        more = _articles(
+            user=user,
+            terms=replace(terms, any_word=True),
+            portal=True,
+            language=language,
+            limit=limit,
+            suggest=True,
+        )
+        seen = {hit.article.pk for hit in hits}
+        hits += [hit for hit in more if hit.article.pk not in seen][: limit - len(hits)]
+    return hits
 
 
 def _articles(
@@ -92,7 +104,7 @@ def _articles(
     language: str | None,
     limit: int,
     category_id: int | None = None,
-    typos: bool = True,
+    suggest: bool = False,
 ) -> list[ArticleHit]:
     limit = max(1, min(int(limit), 100))
     if not terms:
@@ -101,8 +113,10 @@ def _articles(
     if category_id:
         scope = scope.filter(category_id=category_id)
     search = backend()
-    found = search.article_ids(terms=terms, scope=scope, language=language, limit=limit)
-    if typos and len(found) < 3 and len(" ".join(terms.words)) >= 4:
+    found = search.article_ids(
+        terms=terms, scope=scope, language=language, limit=limit, titles_only=suggest
+    )
+    if not suggest and len(found) < 3 and len(" ".join(terms.words)) >= 4:
         found += search.article_ids_similar_title(
             text=" ".join(terms.words),
             scope=scope,
@@ -230,6 +244,7 @@ def similar_tickets(*, ticket: Ticket, user: User, limit: int = 5) -> list[Ticke
         limit=max(limit * 4, 20),
         solved_only=True,
         exclude=ticket.pk,
+        candidates=SIMILAR_CANDIDATES,
     )
     candidates = (
         ticket_visible_to(user)

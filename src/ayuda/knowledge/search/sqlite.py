@@ -166,12 +166,12 @@ def rank_score(rank: float) -> float:
 
 
 def _scope_sql(queryset) -> tuple[str, list]:
-    sql, params = queryset.values("pk").query.sql_with_params()
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
     return sql, list(params)
 
 
 def article_ids(
-    *, terms: Terms, scope, language: str | None, limit: int
+    *, terms: Terms, scope, language: str | None, limit: int, titles_only: bool = False
 ) -> list[tuple[int, float]]:
     scope_sql, scope_params = _scope_sql(scope)
     sql = (
@@ -181,7 +181,8 @@ def article_ids(
         "ORDER BY (a.language = %s) DESC, rank, a.id LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match_expression(terms), *scope_params, language or "", limit])
+        expression = match_expression(terms, columns="{title}" if titles_only else "")
+        cursor.execute(sql, [expression, *scope_params, language or "", limit])
         return [(row[0], _score(row[1])) for row in cursor.fetchall()]
 
 
@@ -198,6 +199,7 @@ def ticket_ids(
     after: tuple[float, int] | None = None,
     solved_only: bool = False,
     exclude: int | None = None,
+    candidates: int = 0,
 ) -> list[tuple[int, float]]:
     columns = "{subject description public}" if public_only else ""
     where, params = ["knowledge_ticket_fts MATCH %s"], [match_expression(terms, columns=columns)]
