@@ -186,6 +186,10 @@ def main() -> None:
         result["ticket_rebuild_s"] = round(time.monotonic() - started, 1)
     if KbArticle.objects.count() < args.articles:
         articles_generate(args.articles - KbArticle.objects.count(), rng)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM knowledge_articledoc")
+        articles_indexed = cursor.fetchone()[0]
+    if articles_indexed < KbArticle.objects.filter(status="published").count():
         started = time.monotonic()
         call_command("search_rebuild", "--articles", stdout=io.StringIO())
         result["article_rebuild_s"] = round(time.monotonic() - started, 1)

@@ -6,8 +6,8 @@ the side tables knowledge_articledoc and knowledge_ticketdoc with their GIN inde
 trigram index on article titles. SQLite: the FTS5 tables knowledge_article_fts and
 knowledge_ticket_fts. No Django model: the search service writes and reads them in SQL.
 
-Existing articles and tickets are indexed here when there are at most 100,000 tickets; a
-larger installation runs ``manage.py search_rebuild`` after migrating (minutes at a million).
+Existing articles are indexed here, and existing tickets when there are at most 100,000; a
+larger installation runs ``manage.py search_rebuild --tickets`` after migrating.
 """
 
 from django.db import migrations
@@ -20,9 +20,9 @@ def forwards(apps, schema_editor):
 
     for sql in index.setup_sql(schema_editor.connection.vendor):
         schema_editor.execute(sql, params=None)
+    index.articles_rebuild()
     Ticket = apps.get_model("tickets", "Ticket")
     if Ticket.objects.count() <= FILL_LIMIT:
-        index.articles_rebuild()
         index.tickets_rebuild()
     else:
         print("\n  Search: run `manage.py search_rebuild` to index the existing tickets.")

@@ -39,12 +39,16 @@ class TicketHit:
     cursor: str = ""  # ticket_search(after=...) continues after this hit
 
 
+def _articles_public_only(user: User | None, *, portal: bool) -> bool:
+    helpdesk = user is not None and user.is_authenticated and user.role in HELPDESK_ROLES
+    return portal or not helpdesk
+
+
 def articles_for(user: User | None, *, portal: bool):
     """Published articles ``user`` may read: public ones in the portal and for anyone outside
     the help desk (customers, vendors), every published one for help-desk staff."""
     articles = KbArticle.objects.filter(status=ArticleStatus.PUBLISHED)
-    helpdesk = user is not None and user.is_authenticated and user.role in HELPDESK_ROLES
-    if portal or not helpdesk:
+    if _articles_public_only(user, portal=portal):
         articles = articles.filter(visibility=Visibility.PUBLIC)
     return articles
 
@@ -109,23 +113,31 @@ def _articles(
     limit = max(1, min(int(limit), 100))
     if not terms:
         return []
-    scope = articles_for(user, portal=portal)
-    if category_id:
-        scope = scope.filter(category_id=category_id)
     search = backend()
+    public_only = _articles_public_only(user, portal=portal)
     found = search.article_ids(
-        terms=terms, scope=scope, language=language, limit=limit, titles_only=suggest
+        terms=terms,
+        public_only=public_only,
+        category_id=category_id,
+        language=language,
+        limit=limit,
+        titles_only=suggest,
     )
     if not suggest and len(found) < 3 and len(" ".join(terms.words)) >= 4:
         found += search.article_ids_similar_title(
             text=" ".join(terms.words),
-            scope=scope,
+            public_only=public_only,
+            category_id=category_id,
             exclude=[pk for pk, _score in found],
             limit=limit - len(found),
         )
     if not found:
         return []
-    # The same scope again: an article changed since it was indexed is not shown.
+    # Who reads what is articles_for's: an article changed since it was indexed (or a
+    # document left behind) is not shown.
+    scope = articles_for(user, portal=portal)
+    if category_id:
+        scope = scope.filter(category_id=category_id)
     articles = scope.filter(pk__in=[pk for pk, _score in found]).in_bulk()
     hits = []
     for pk, score in found:
@@ -274,5 +286,7 @@ def similar_tickets(*, ticket: Ticket, user: User, limit: int = 5) -> list[Ticke
 def article_index(article: KbArticle) -> None:
     """Bring ``article``'s search entry up to date (the article services call it after every
     change of text, status or visibility): a published article is (re)indexed; any other
-    status, or a deleted article, leaves the index."""
-    backend().articles_index([article.pk])
+    status, or a deleted article, leaves the index (call it before ``delete()``, which
+    forgets the id; a row left behind is never shown and the rebuild drops it)."""
+    if article.pk is not None:
+        backend().articles_index([article.pk])

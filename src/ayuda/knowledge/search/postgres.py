@@ -14,8 +14,6 @@ find a ticket for them.
 """
 
 from django.db import connection
-from django.db.models import Case, When
-from django.db.models.expressions import RawSQL
 
 from .text import LANGUAGES, Terms
 
@@ -57,7 +55,10 @@ SETUP = [
     "ayuda_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS "
     "$f$ SELECT lower(%1$s.unaccent(%2$L::regdictionary, $1)) $f$', s, s || '.unaccent'); "
     "END $$",
+    # language, visibility and category copied from the article, so a search reads this
+    # table alone; the results are checked against the articles themselves (articles_for).
     "CREATE TABLE IF NOT EXISTS knowledge_articledoc (article_id bigint PRIMARY KEY, "
+    "language varchar(8) NOT NULL, visibility varchar(10) NOT NULL, category_id bigint, "
     "document tsvector NOT NULL, title tsvector NOT NULL)",
     "CREATE INDEX IF NOT EXISTS knowledge_articledoc_document ON knowledge_articledoc "
     "USING gin (document)",
@@ -112,14 +113,17 @@ def articles_index(ids: list[int]) -> None:
             [ids],
         )
         cursor.execute(
-            "INSERT INTO knowledge_articledoc (article_id, document, title) "
-            f"SELECT a.id, setweight(to_tsvector({config}, a.title), 'A') || "
+            "INSERT INTO knowledge_articledoc "
+            "(article_id, language, visibility, category_id, document, title) "
+            "SELECT a.id, a.language, a.visibility, a.category_id, "
+            f"setweight(to_tsvector({config}, a.title), 'A') || "
             f"setweight(to_tsvector({config}, a.summary), 'B') || "
             f"setweight(to_tsvector({config}, left({_PLAIN.format('a.body')}, 500000)), 'C'), "
             f"to_tsvector({config}, a.title) "
             "FROM knowledge_kbarticle a WHERE a.id = ANY(%s) AND a.status = 'published' "
-            "ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, "
-            "title = EXCLUDED.title",
+            "ON CONFLICT (article_id) DO UPDATE SET language = EXCLUDED.language, "
+            "visibility = EXCLUDED.visibility, category_id = EXCLUDED.category_id, "
+            "document = EXCLUDED.document, title = EXCLUDED.title",
             [ids],
         )
 
@@ -219,54 +223,55 @@ def _scope_sql(queryset) -> tuple[str, list]:
 def article_ids(
     *,
     terms: Terms,
-    scope,
+    public_only: bool,
+    category_id: int | None,
     language: str | None,
     limit: int,
     titles_only: bool = False,
 ) -> list[tuple[int, float]]:
     """(article id, score 0..1), best first; ``language``'s articles before the others.
-    ``scope``'s conditions apply to the articles themselves (not as a subquery of every
-    article in scope), so only the matching documents are read and ranked. ``titles_only``
-    (suggestions as you type) searches and ranks the titles alone."""
+    One table, one GIN index: only the matching documents are read and ranked.
+    ``titles_only`` (suggestions as you type) searches and ranks the titles alone."""
     tsquery = _tsquery_value(terms)
     if not tsquery:
         return []
     column = "title" if titles_only else "document"
-    matching = RawSQL(
-        f"SELECT d.article_id FROM knowledge_articledoc d WHERE d.{column} @@ %s::tsquery",
-        [tsquery],
+    where, params = [f"d.{column} @@ %s::tsquery"], [tsquery]
+    if public_only:
+        where.append("d.visibility = 'public'")
+    if category_id:
+        where.append("d.category_id = %s")
+        params.append(category_id)
+    sql = (
+        f"SELECT d.article_id, ts_rank_cd(d.{column}, %s::tsquery, 32) AS rank "
+        f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
+        "ORDER BY (d.language = %s) DESC, rank DESC, d.article_id LIMIT %s"
     )
-    rank = RawSQL(
-        f"SELECT ts_rank_cd(d.{column}, %s::tsquery, 32) FROM knowledge_articledoc d "
-        "WHERE d.article_id = knowledge_kbarticle.id",
-        [tsquery],
-    )
-    rows = (
-        scope.filter(pk__in=matching)
-        .annotate(
-            rank=rank,
-            preferred=Case(When(language=language or "", then=1), default=0),
-        )
-        .order_by("-preferred", "-rank", "pk")
-        .values_list("pk", "rank")[:limit]
-    )
-    return [(pk, float(rank or 0)) for pk, rank in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery, *params, language or "", limit])
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
 def article_ids_similar_title(
-    *, text: str, scope, exclude: list[int], limit: int
+    *, text: str, public_only: bool, category_id: int | None, exclude: list[int], limit: int
 ) -> list[tuple[int, float]]:
     """Typo tolerance: articles whose title has a word like one typed (trigrams), for when
     full-text search found too few. Scores are halved: below any full-text match."""
-    scope_sql, scope_params = _scope_sql(scope)
+    where, params = [], []
+    if public_only:
+        where.append("a.visibility = 'public'")
+    if category_id:
+        where.append("a.category_id = %s")
+        params.append(category_id)
     sql = (
         "SELECT a.id, word_similarity(ayuda_fold(%s), ayuda_fold(a.title)) AS s "
         "FROM knowledge_kbarticle a "
-        "WHERE ayuda_fold(%s) <%% ayuda_fold(a.title) AND NOT (a.id = ANY(%s)) "
-        f"AND a.id IN ({scope_sql}) ORDER BY s DESC, a.id LIMIT %s"
+        "WHERE ayuda_fold(%s) <%% ayuda_fold(a.title) AND a.status = 'published' "
+        f"AND NOT (a.id = ANY(%s)) {''.join(' AND ' + w for w in where)} "
+        "ORDER BY s DESC, a.id LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [text, text, exclude, *scope_params, limit])
+        cursor.execute(sql, [text, text, exclude, *params, limit])
         return [(row[0], float(row[1]) / 2) for row in cursor.fetchall()]
 
 

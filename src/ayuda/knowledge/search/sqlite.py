@@ -171,22 +171,34 @@ def _scope_sql(queryset) -> tuple[str, list]:
 
 
 def article_ids(
-    *, terms: Terms, scope, language: str | None, limit: int, titles_only: bool = False
+    *,
+    terms: Terms,
+    public_only: bool,
+    category_id: int | None,
+    language: str | None,
+    limit: int,
+    titles_only: bool = False,
 ) -> list[tuple[int, float]]:
-    scope_sql, scope_params = _scope_sql(scope)
+    where, params = [], []
+    if public_only:
+        where.append("a.visibility = 'public'")
+    if category_id:
+        where.append("a.category_id = %s")
+        params.append(category_id)
     sql = (
         "SELECT f.rowid, bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS rank "
         "FROM knowledge_article_fts f JOIN knowledge_kbarticle a ON a.id = f.rowid "
-        f"WHERE knowledge_article_fts MATCH %s AND a.id IN ({scope_sql}) "
+        "WHERE knowledge_article_fts MATCH %s AND a.status = 'published' "
+        f"{''.join(' AND ' + w for w in where)} "
         "ORDER BY (a.language = %s) DESC, rank, a.id LIMIT %s"
     )
+    expression = match_expression(terms, columns="{title}" if titles_only else "")
     with connection.cursor() as cursor:
-        expression = match_expression(terms, columns="{title}" if titles_only else "")
-        cursor.execute(sql, [expression, *scope_params, language or "", limit])
+        cursor.execute(sql, [expression, *params, language or "", limit])
         return [(row[0], _score(row[1])) for row in cursor.fetchall()]
 
 
-def article_ids_similar_title(*, text, scope, exclude, limit) -> list[tuple[int, float]]:
+def article_ids_similar_title(**kwargs) -> list[tuple[int, float]]:
     return []  # no trigram similarity on SQLite
 
 
