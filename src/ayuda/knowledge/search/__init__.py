@@ -21,7 +21,7 @@ from ..models import ArticleStatus, KbArticle, Visibility
 from .index import backend
 from .text import Terms, matched_share, plain, similar_terms, snippet, terms_parse
 
-SIMILAR_CANDIDATES = 300  # the newest solved tickets sharing a word that are ranked
+SIMILAR_CANDIDATES = 100  # the newest solved tickets sharing a word that are ranked
 
 
 @dataclass(frozen=True)

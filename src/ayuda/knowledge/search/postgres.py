@@ -19,7 +19,8 @@ from .text import LANGUAGES, Terms
 
 CONFIGS = {code: f"ayuda_{code}" for code in LANGUAGES}
 SIMPLE = "ayuda_simple"
-CANDIDATES = 2000  # the newest matching tickets that are ranked (see docs/knowledge.md)
+CANDIDATES = 500  # the newest matching tickets that are ranked (see docs/knowledge.md)
+RANK_POOL = 50  # the articles best by title that are ranked on their whole text
 
 # Sanitised HTML to text, in SQL (tags and entities out) so rebuilds stay set-based.
 _PLAIN = "regexp_replace(regexp_replace({0}, '<[^>]*>', ' ', 'g'), '&[#a-zA-Z0-9]+;', ' ', 'g')"
@@ -242,13 +243,29 @@ def article_ids(
     if category_id:
         where.append("d.category_id = %s")
         params.append(category_id)
-    sql = (
-        f"SELECT d.article_id, ts_rank_cd(d.{column}, %s::tsquery, 32) AS rank "
-        f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
-        "ORDER BY (d.language = %s) DESC, rank DESC, d.article_id LIMIT %s"
-    )
+    if titles_only:
+        sql = (
+            "SELECT d.article_id, ts_rank_cd(d.title, %s::tsquery, 32) AS rank "
+            f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
+            "ORDER BY (d.language = %s) DESC, rank DESC, d.article_id LIMIT %s"
+        )
+        args = [tsquery, *params, language or "", limit]
+    else:
+        # Ranking a whole article (ts_rank_cd over every position) is what costs: the
+        # matches are first ordered by their title alone (a few words), and the best
+        # RANK_POOL of them are ranked on the whole text.
+        sql = (
+            "WITH pool AS (SELECT d.article_id, d.language, d.document "
+            f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
+            "ORDER BY (d.language = %s) DESC, ts_rank(d.title, %s::tsquery) DESC, "
+            "d.article_id LIMIT %s) "
+            "SELECT p.article_id, ts_rank_cd(p.document, %s::tsquery, 32) AS rank FROM pool p "
+            "ORDER BY (p.language = %s) DESC, rank DESC, p.article_id LIMIT %s"
+        )
+        language = language or ""
+        args = [*params, language, tsquery, max(RANK_POOL, limit), tsquery, language, limit]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery, *params, language or "", limit])
+        cursor.execute(sql, args)
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 

@@ -131,9 +131,10 @@ def similar_terms(text: str) -> Terms:
     return Terms(words=tuple(unique), any_word=True)
 
 
-def _token_keys(token: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _token_keys(token: str) -> frozenset[str]:
     folded = fold(token)
-    return {folded, *(stem(language, folded) for language in LANGUAGES)}
+    return frozenset({folded, *(stem(language, folded) for language in LANGUAGES)})
 
 
 def _matcher(terms: Terms):
@@ -171,20 +172,26 @@ def snippet(text: str, terms: Terms, *, length: int = 200) -> SafeString:
     text = CONTROL.sub(" ", text or "")
     text = " ".join(text[:20_000].split())
     matches = _matcher(terms) if terms else None
-    tokens = list(WORD.finditer(text))
-    hits = [m for m in tokens if matches and matches(m.group()) is not None]
+    first = None
+    if matches:
+        first = next((m for m in WORD.finditer(text) if matches(m.group()) is not None), None)
     start = 0
-    if hits and hits[0].start() > length // 3:
-        start = text.rfind(" ", 0, hits[0].start() - length // 4) + 1
+    if first and first.start() > length // 3:
+        start = text.rfind(" ", 0, first.start() - length // 4) + 1
     end = min(len(text), start + length)
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start + length // 2 else end
+    hits = []
+    if first:  # the words shown: only those are looked at again
+        hits = [
+            m
+            for m in WORD.finditer(text, start, end)
+            if m.end() <= end and matches(m.group()) is not None
+        ]
     parts = ["…" if start > 0 else ""]
     position = start
     for hit in hits:
-        if hit.start() < start or hit.end() > end:
-            continue
         parts.append(escape(text[position : hit.start()]))
         parts.append(f"<mark>{escape(hit.group())}</mark>")
         position = hit.end()
