@@ -239,7 +239,7 @@ def main() -> None:
             lambda q=query: article_search(user=agent, query=q, portal=False),
             "all published",
         )
-    for typed in ("im", "impr", "impresora no", "stamp", "how to set up the pr"):
+    for typed in ("imp", "impr", "impresora no", "stamp", "how to set up the pr"):
         measure(
             f"article_suggest '{typed}'",
             lambda q=typed: article_suggest(user=requester, query=q, language="es"),
@@ -260,7 +260,7 @@ def main() -> None:
             lambda q=query: ticket_search(user=agent, query=q),
             note,
         )
-    for query in ("printer", "impresora", "wifi slow"):
+    for query in ("printer", "impresora", "wi-fi slow"):
         measure(
             f"ticket_search requester '{query}'",
             lambda q=query: ticket_search(user=requester, query=q),

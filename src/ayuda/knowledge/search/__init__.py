@@ -9,6 +9,7 @@ through ``articles_for``, tickets through ``tickets.permissions.ticket_visible_t
 outside the help desk never finds a ticket by the words of an internal note.
 """
 
+import math
 from dataclasses import dataclass, replace
 
 from django.utils.safestring import SafeString
@@ -172,7 +173,8 @@ def _cursor(rank: float, pk: int) -> str:
 def _after(cursor: str | None) -> tuple[float, int] | None:
     try:
         rank, pk = (cursor or "").split("_", 1)
-        return float(rank), int(pk)
+        value = float(rank)
+        return (value, int(pk)) if math.isfinite(value) else None
     except ValueError:
         return None  # a broken cursor starts again from the top
 

@@ -66,6 +66,12 @@ SETUP = [
     # Suggestions as you type read the titles alone: small vectors, cheap to rank.
     "CREATE INDEX IF NOT EXISTS knowledge_articledoc_title ON knowledge_articledoc "
     "USING gin (title)",
+    # ... the reader's language first: one small index per language.
+    *(
+        f"CREATE INDEX IF NOT EXISTS knowledge_articledoc_title_{code} ON knowledge_articledoc "
+        f"USING gin (title) WHERE language = '{code}'"
+        for code in LANGUAGES
+    ),
     "CREATE INDEX IF NOT EXISTS kb_title_trgm ON knowledge_kbarticle "
     "USING gin (ayuda_fold(title) gin_trgm_ops)",
     "CREATE TABLE IF NOT EXISTS knowledge_ticketdoc (ticket_id bigint PRIMARY KEY, "
@@ -244,26 +250,36 @@ def article_ids(
         where.append("d.category_id = %s")
         params.append(category_id)
     if titles_only:
-        sql = (
-            "SELECT d.article_id, ts_rank_cd(d.title, %s::tsquery, 32) AS rank "
-            f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
-            "ORDER BY (d.language = %s) DESC, rank DESC, d.article_id LIMIT %s"
-        )
-        args = [tsquery, *params, language or "", limit]
-    else:
-        # Ranking a whole article (ts_rank_cd over every position) is what costs: the
-        # matches are first ordered by their title alone (a few words), and the best
-        # RANK_POOL of them are ranked on the whole text.
-        sql = (
-            "WITH pool AS (SELECT d.article_id, d.language, d.document "
-            f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
-            "ORDER BY (d.language = %s) DESC, ts_rank(d.title, %s::tsquery) DESC, "
-            "d.article_id LIMIT %s) "
-            "SELECT p.article_id, ts_rank_cd(p.document, %s::tsquery, 32) AS rank FROM pool p "
-            "ORDER BY (p.language = %s) DESC, rank DESC, p.article_id LIMIT %s"
-        )
-        language = language or ""
-        args = [*params, language, tsquery, max(RANK_POOL, limit), tsquery, language, limit]
+        # The reader's language alone first (its own partial index); the others only when
+        # it has too few.
+        found = []
+        steps = [("d.language = %s", language), ("d.language <> %s", language)]
+        for condition, value in steps if language in LANGUAGES else [("true", None)]:
+            sql = (
+                "SELECT d.article_id, ts_rank_cd(d.title, %s::tsquery, 32) AS rank "
+                f"FROM knowledge_articledoc d WHERE {' AND '.join([*where, condition])} "
+                "ORDER BY rank DESC, d.article_id LIMIT %s"
+            )
+            args = [tsquery, *params, *([value] if value else []), limit - len(found)]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, args)
+                found += [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(found) >= limit:
+                break
+        return found
+    # Ranking a whole article (ts_rank_cd over every position) is what costs: the
+    # matches are first ordered by their title alone (a few words), and the best
+    # RANK_POOL of them are ranked on the whole text.
+    sql = (
+        "WITH pool AS (SELECT d.article_id, d.language, d.document "
+        f"FROM knowledge_articledoc d WHERE {' AND '.join(where)} "
+        "ORDER BY (d.language = %s) DESC, ts_rank(d.title, %s::tsquery) DESC, "
+        "d.article_id LIMIT %s) "
+        "SELECT p.article_id, ts_rank_cd(p.document, %s::tsquery, 32) AS rank FROM pool p "
+        "ORDER BY (p.language = %s) DESC, rank DESC, p.article_id LIMIT %s"
+    )
+    language = language or ""
+    args = [*params, language, tsquery, max(RANK_POOL, limit), tsquery, language, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [(row[0], float(row[1])) for row in cursor.fetchall()]

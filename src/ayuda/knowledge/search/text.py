@@ -27,7 +27,7 @@ MAX_INPUT = 1000  # characters of a query read; the rest is ignored
 MAX_WORDS = 8  # words of a query searched (ANDed)
 MAX_SIMILAR_WORDS = 12  # words of a ticket used to find similar ones (ORed)
 MAX_WORD = 40  # longer "words" are cut (no real word is longer)
-MIN_PREFIX = 2  # a prefix shorter than this is not searched as you type
+MIN_PREFIX = 3  # a prefix shorter than this is not searched as you type
 
 WORD = re.compile(r"[^\W_]+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

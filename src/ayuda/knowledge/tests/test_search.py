@@ -184,6 +184,7 @@ def test_suggestions_match_the_word_being_typed():
     assert titles(article_suggest(user=None, query="la impre")) == ["La impresora no imprime"]
     assert titles(article_suggest(user=None, query="impresoras")) == ["La impresora no imprime"]
     assert article_suggest(user=None, query="i") == []
+    assert article_suggest(user=None, query="im") == []  # three letters at least
 
 
 def test_suggestions_offer_public_articles_only_even_to_agents(desk):
@@ -320,7 +321,8 @@ def test_ticket_search_pages_with_a_cursor(desk, indexed):
     assert len(first) == 3 and len(second) == 2
     assert {h.ticket for h in first + second} == set(made)
     everything = ticket_search(user=desk.agent_l1, query="escaner")
-    assert ticket_search(user=desk.agent_l1, query="escaner", after="broken") == everything
+    for broken in ("broken", "nan_1", "inf_2", "1.0_x", "_"):
+        assert ticket_search(user=desk.agent_l1, query="escaner", after=broken) == everything
 
 
 def test_similar_tickets_are_solved_ones_other_than_itself(desk, indexed):
