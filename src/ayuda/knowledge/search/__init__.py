@@ -80,13 +80,14 @@ def article_suggest(
     *, user: User | None, query: str, language: str | None = None, limit: int = 5
 ) -> list[ArticleHit]:
     """Public articles for a requester's subject as they type it (the portal's deflection):
-    the last word typed matches as a prefix; titles only, all the words, then any of them;
+    the last word typed matches as a prefix; titles only, all the words (any of them when
+    no title has them all);
     ``language``'s articles first."""
     terms = terms_parse(query, prefix=True)
     hits = _articles(
         user=user, terms=terms, portal=True, language=language, limit=limit, suggest=True
     )
-    if len(hits) < limit and len(terms.words) > 1:
+    if not hits and len(terms.words) > 1:
         # A longer subject rarely has all its words in one title: any of them, ranked.
         more = _articles(
             user=user,

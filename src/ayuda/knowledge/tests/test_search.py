@@ -187,6 +187,15 @@ def test_suggestions_match_the_word_being_typed():
     assert article_suggest(user=None, query="im") == []  # three letters at least
 
 
+def test_suggestions_fall_back_to_any_word_of_a_longer_subject():
+    article_make("La impresora no imprime", language="es")
+    article_make("El escáner no lee", language="es")
+
+    hits = article_suggest(user=None, query="mi impresora hace ruido", language="es")
+
+    assert titles(hits) == ["La impresora no imprime"]
+
+
 def test_suggestions_offer_public_articles_only_even_to_agents(desk):
     article_make("Impresora: reinicio", visibility=Visibility.INTERNAL)
 
