@@ -110,6 +110,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="ayuda_bench_search")
     parser.add_argument("--fresh", action="store_true", help="Drop the bench database first.")
     parser.add_argument("--reps", type=int, default=100)
+    parser.add_argument("--only", default="", help="Measure only what names this text.")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args()
 
@@ -213,6 +214,8 @@ def main() -> None:
     rows = []
 
     def measure(name: str, fn, note: str = "") -> None:
+        if args.only not in name:
+            return
         hits = len(fn())
         stats = timed(fn, args.reps)
         rows.append({"what": name, "hits": hits, "note": note, **stats})
@@ -282,7 +285,8 @@ def main() -> None:
     result["rows"] = rows
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{datetime.now(UTC):%Y-%m-%d-%H%M}-search-{result['tickets']}"
+    only = f"-{args.only.replace(' ', '-')}" if args.only else ""
+    stem = f"{datetime.now(UTC):%Y-%m-%d-%H%M}-search-{result['tickets']}{only}"
     (out / f"{stem}.json").write_text(json.dumps(result, indent=2))
     lines = [
         f"# Search benchmark, {result['date']}",
