@@ -140,17 +140,17 @@ def _articles(
     scope = articles_for(user, portal=portal)
     if category_id:
         scope = scope.filter(category_id=category_id)
-    articles = scope.filter(pk__in=[pk for pk, _score in found]).in_bulk()
+    articles = scope.filter(pk__in=[pk for pk, _score in found])
+    if suggest:  # a suggestion shows its title and summary: the text stays in the database
+        articles = articles.defer("body")
+    articles = articles.in_bulk()
     hits = []
     for pk, score in found:
         article = articles.get(pk)
         if article is None:
             continue
-        hits.append(
-            ArticleHit(
-                article=article, score=min(score, 1.0), snippet=_article_snippet(article, terms)
-            )
-        )
+        text = snippet(article.summary, terms) if suggest else _article_snippet(article, terms)
+        hits.append(ArticleHit(article=article, score=min(score, 1.0), snippet=text))
     return hits
 
 
