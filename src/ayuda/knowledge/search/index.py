@@ -55,7 +55,8 @@ def ticket_events_search(events) -> None:
         }
     )
     if ids:
-        backend().tickets_index(ids)
+        with transaction.atomic():  # SQLite deletes then inserts: together
+            backend().tickets_index(ids)
 
 
 def tickets_rebuild(*, progress: Callable[[int], None] | None = None) -> int:
