@@ -205,6 +205,7 @@ def test_workspace_pages_fit_every_width_for_a_level_1_agent(demo, page):
         "incident-ticket": f"/agent/tickets/{incident_ticket.pk}/",
         "history": f"/agent/tickets/{ticket.pk}/history/",
         "contact": "/agent/contacts/new/?who=a",
+        "search": "/agent/search/?q=impresora",
         "preferences": "/preferences/",
     }
     # when/then

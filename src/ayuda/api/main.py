@@ -282,6 +282,7 @@ def _routers() -> None:
         lookups,
         notifications,
         readings,
+        search,
         tickets,
         tokens,
         trees,
@@ -299,6 +300,7 @@ def _routers() -> None:
     api.add_router("/devices", readings.router)
     api.add_router("/trees", trees.router)
     api.add_router("/walks", trees.walks_router)
+    api.add_router("/search", search.router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):
         from ayuda import webhooks

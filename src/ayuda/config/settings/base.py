@@ -225,6 +225,8 @@ TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_notify",
     "ayuda.webhooks.handlers.ticket_events_webhooks",
     "ayuda.notifications.handlers.ticket_events_inapp",
+    # Keeps the ticket search index current (knowledge/search/index.py): one statement.
+    "ayuda.knowledge.search.index.ticket_events_search",
 ]
 
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in

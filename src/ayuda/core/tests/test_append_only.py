@@ -7,12 +7,13 @@ from django.db import connection
 
 from ayuda.core.append_only import guarded_tables
 from ayuda.tickets.models import HistorySeal, Ticket, TicketEvent
-from ayuda.tickets.tests.factories import ticket_make
+from ayuda.tickets.tests.factories import states_ensure, ticket_make
 
 
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_append_only_tables_and_keeps_their_guard():
-    # given
+    # given (an earlier transactional test may have emptied the states)
+    states_ensure()
     ticket_make()
     guarded = guarded_tables(connection)
 

@@ -359,10 +359,14 @@ def test_insert_article_search_gives_the_portal_link_and_marks_internal(client, 
     assert client.get(reverse("agent:kb_insert"), {"q": "printer"}).status_code == 302
 
 
-def test_the_ticket_page_offers_the_insert_control_and_similar_tickets(client, desk):
+def test_the_ticket_page_offers_the_insert_control_and_similar_tickets(
+    client, desk, django_capture_on_commit_callbacks
+):
     # given: a resolved ticket about a printer, another agent's open one, and a new one like it
-    solved = ticket_in(StateCategory.RESOLVED, desk=desk, subject="Printer jams on labels")
-    ticket = ticket_in(StateCategory.OPEN, desk=desk, subject="Printer jams again")
+    # (indexed for search after commit, as the ticket services do)
+    with django_capture_on_commit_callbacks(execute=True):
+        solved = ticket_in(StateCategory.RESOLVED, desk=desk, subject="Printer jams on labels")
+        ticket = ticket_in(StateCategory.OPEN, desk=desk, subject="Printer jams again")
     client.force_login(desk.agent_l1)
 
     # when: the page, then the card's list (htmx, once the page is shown)

@@ -45,6 +45,7 @@ urlpatterns = [
     path("kb/<int:pk>/translate/", kb.kb_translate, name="kb_translate"),
     path("kb/<int:pk>/versions/<int:number>/", kb.kb_version, name="kb_version"),
     path("kb/<int:pk>/<slug:step>/", kb.kb_step, name="kb_step"),
+    path("search/", views.search_page, name="search"),
     path("sla/", views.sla_compliance_page, name="sla"),
     path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
 ]

@@ -333,6 +333,7 @@ def _kb_requests(get, post, desk, article, ticket) -> None:
     for name in ("agent:kb", "agent:kb_review", "agent:kb_new"):
         get("agent", agent, name)
     get("agent", agent, "agent:kb", query="?q=printer&status=published")
+    get("agent", agent, "agent:search", query="?q=printer")
     get("agent", agent, "agent:kb_insert", query="?q=printer")
     get("agent", agent, "agent:kb_similar", ticket.pk)
     for name in ("agent:kb_article", "agent:kb_translate"):

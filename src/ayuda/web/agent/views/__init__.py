@@ -11,6 +11,7 @@ from .notifications import (
     notifications_read_all,
 )
 from .queue import queue, saved_view_delete, saved_view_save
+from .search import search_page
 from .sla import sla_compliance_export, sla_compliance_page
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
 from .trees import (
@@ -38,6 +39,7 @@ __all__ = [
     "queue",
     "saved_view_delete",
     "saved_view_save",
+    "search_page",
     "sla_compliance_export",
     "sla_compliance_page",
     "ticket_action",
