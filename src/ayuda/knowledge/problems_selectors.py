@@ -106,11 +106,25 @@ def bulletins_active(*, now: datetime | None = None) -> list[ActiveBulletin]:
     return [b for b in cached_list("bulletins_active", _load_active) if b.live(now)]
 
 
-def bulletins_matching(ticket: Ticket, *, public_only: bool = False) -> list[ActiveBulletin]:
-    """The live bulletins a ticket matches (its category and organisation)."""
+def bulletins_of_request(request) -> list[ActiveBulletin]:
+    """``bulletins_active()`` once per request: the banner, the ticket's card and the queue
+    share it (it matters when the cache is off, as in the tests)."""
+    held = getattr(request, "_bulletins_active", None)
+    if held is None:
+        held = bulletins_active()
+        if request is not None:
+            request._bulletins_active = held
+    return held
+
+
+def bulletins_matching(
+    ticket: Ticket, *, public_only: bool = False, active: list[ActiveBulletin] | None = None
+) -> list[ActiveBulletin]:
+    """The live bulletins a ticket matches (its category and organisation); ``active``: the
+    live list already read."""
     return [
         b
-        for b in bulletins_active()
+        for b in (bulletins_active() if active is None else active)
         if (b.is_public or not public_only)
         and b.matches(category_id=ticket.category_id, organisation_id=ticket.organisation_id)
     ]

@@ -10,6 +10,20 @@ from .notifications import (
     notifications_page,
     notifications_read_all,
 )
+from .problems import (
+    bulletin_close,
+    bulletin_new,
+    problem_detail,
+    problem_edit,
+    problem_list,
+    problem_message,
+    problem_new,
+    problem_resolve,
+    problem_update_resume,
+    queue_link,
+    ticket_problem_link,
+    ticket_problem_unlink,
+)
 from .queue import queue, saved_view_delete, saved_view_save
 from .sla import sla_compliance_export, sla_compliance_page
 from .tickets import attachment_download, ticket_action, ticket_detail, ticket_history
@@ -17,6 +31,8 @@ from .tickets import attachment_download, ticket_action, ticket_detail, ticket_h
 __all__ = [
     "action_new",
     "attachment_download",
+    "bulletin_close",
+    "bulletin_new",
     "contact_new",
     "device_detail",
     "device_list",
@@ -26,7 +42,15 @@ __all__ = [
     "notifications_bell",
     "notifications_page",
     "notifications_read_all",
+    "problem_detail",
+    "problem_edit",
+    "problem_list",
+    "problem_message",
+    "problem_new",
+    "problem_resolve",
+    "problem_update_resume",
     "queue",
+    "queue_link",
     "saved_view_delete",
     "saved_view_save",
     "sla_compliance_export",
@@ -34,4 +58,6 @@ __all__ = [
     "ticket_action",
     "ticket_detail",
     "ticket_history",
+    "ticket_problem_link",
+    "ticket_problem_unlink",
 ]

@@ -27,6 +27,7 @@ from ..timeline import timeline_html
 from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 from .guides import knowledge_context
+from .problems import problem_context
 
 
 @dataclass
@@ -83,27 +84,33 @@ def ticket_context(
     now, zone = timezone.now(), timezone.get_current_timezone()
     sla_clocks = clock_views(ticket_sla_clocks(user=user, ticket=ticket), now, zone)
     forms = action_forms(ticket=ticket, lookups=lookups, allowed=allowed, failed=failed)
-    return {
-        "ticket": ticket,
-        "age": ticket_age(ticket),
-        "category_label": lookups.category_labels.get(ticket.category_id, ""),
-        "extra_answers": extra_answers(ticket.category, ticket.extra),
-        "timeline": entries,
-        "timeline_html": timeline_html(entries, tz_name=timezone.get_current_timezone_name()),
-        "action_forms": forms,
-        "sla_clocks": sla_clocks,
-        "sla_badge": None if user.is_vendor_agent else due_badge(ticket, now, zone),
-        "can_view_history": Action.VIEW_HISTORY in allowed,
-        # A vendor reads neither the requester's address and phone (unless the organisation
-        # shares them) nor which of the help desk's agents owns the ticket.
-        "requester_name": person_name(ticket.requester, contact=contact),
-        "requester_contact": contact,
-        "show_owner": not user.is_vendor_agent,
-        "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
-        "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
-        "nav": "queue",
-        **device_panel_context(user, ticket, portal=False),
-    } | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
+    return (
+        {
+            "ticket": ticket,
+            "age": ticket_age(ticket),
+            "category_label": lookups.category_labels.get(ticket.category_id, ""),
+            "extra_answers": extra_answers(ticket.category, ticket.extra),
+            "timeline": entries,
+            "timeline_html": timeline_html(entries, tz_name=timezone.get_current_timezone_name()),
+            "action_forms": forms,
+            "sla_clocks": sla_clocks,
+            "sla_badge": None if user.is_vendor_agent else due_badge(ticket, now, zone),
+            "can_view_history": Action.VIEW_HISTORY in allowed,
+            # A vendor reads neither the requester's address and phone (unless the organisation
+            # shares them) nor which of the help desk's agents owns the ticket.
+            "requester_name": person_name(ticket.requester, contact=contact),
+            "requester_contact": contact,
+            "show_owner": not user.is_vendor_agent,
+            "show_vendor": not user.is_vendor_agent or ticket.vendor_id == user.vendor_id,
+            "read_only": user.is_vendor_agent and not permissions.is_with_vendor_of(user, ticket),
+            "nav": "queue",
+            **device_panel_context(user, ticket, portal=False),
+        }
+        | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
+        | (
+            problem_context(request, ticket, events=timeline["events"])  # "Known problem" card
+        )
+    )
 
 
 def render_ticket(
