@@ -34,6 +34,7 @@ from .data.desk import (
 from .data.health import HEALTH_CATEGORIES, SCAN_RULES
 from .devices import devices_create, readings_simulate_in_process
 from .guides import guides_load
+from .problems import problems_load
 from .timeline import tickets_create
 
 # The demo's made-up history sends no mail: every other after-commit handler runs.
@@ -68,6 +69,7 @@ def demo_load(*, now: datetime | None = None) -> int:
         service_levels_create(demo)  # before the tickets, so they get their clocks
         count = tickets_create(demo, now=now)
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
+        problems_load(now=now)  # the known VPN problem and its bulletin (demo/problems.py)
         devices_create()
         readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later
