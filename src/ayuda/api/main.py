@@ -275,6 +275,7 @@ def _server_error(request, exc):
 def _routers() -> None:
     from . import (
         articles,
+        bulletins,
         devices,
         history,
         knowledge,
@@ -294,6 +295,7 @@ def _routers() -> None:
     api.add_router("/tokens", tokens.router)
     api.add_router("/notifications", notifications.router)
     api.add_router("/devices", readings.router)
+    api.add_router("/", bulletins.router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):
         from ayuda import webhooks
