@@ -165,7 +165,6 @@ def problem_update(
 def _link_step(problem: Problem, *, via: str, previous: Problem | None) -> Step:
     return Step(
         EventAction.PROBLEM_LINKED,
-        field="problem",
         old=previous.title if previous is not None else "",
         new=problem.title,
         data={
@@ -238,7 +237,6 @@ def problem_unlink(*, ticket: Ticket, actor: User, at: datetime | None = None) -
         steps=[
             Step(
                 EventAction.PROBLEM_UNLINKED,
-                field="problem",
                 old=problem.title,
                 data={"problem_id": problem.pk},
             )
