@@ -178,7 +178,7 @@ def _link_step(problem: Problem, *, via: str, previous: Problem | None) -> Step:
 def _link(*, problem: Problem, ticket: Ticket, actor: User, via: str, at: datetime) -> ProblemLink:
     """Link a locked ticket, moving it from another problem; records the event."""
     link = (
-        ProblemLink.objects.select_for_update()
+        ProblemLink.objects.select_for_update(of=("self",))
         .select_related("problem")
         .filter(ticket=ticket)
         .first()
@@ -222,7 +222,7 @@ def problem_unlink(*, ticket: Ticket, actor: User, at: datetime | None = None) -
     ticket = ticket_lock(ticket)
     permissions.check(actor, ticket, permissions.Action.NOTE)
     link = (
-        ProblemLink.objects.select_for_update()
+        ProblemLink.objects.select_for_update(of=("self",))
         .select_related("problem")
         .filter(ticket=ticket)
         .first()
@@ -477,7 +477,11 @@ def bulletin_close(
     resolved with ``message`` as its solution; otherwise a ``message`` is sent to every linked
     ticket as a public reply (none: the bulletin just closes). Returns the update, if any."""
     _check_manager(actor)
-    bulletin = Bulletin.objects.select_for_update().select_related("problem").get(pk=bulletin.pk)
+    bulletin = (
+        Bulletin.objects.select_for_update(of=("self",))
+        .select_related("problem")
+        .get(pk=bulletin.pk)
+    )
     if bulletin.status != BulletinStatus.ACTIVE:
         raise ValidationError(_("This bulletin is already closed."))
     message = _text(
