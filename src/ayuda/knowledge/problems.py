@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -618,6 +618,8 @@ def problem_update_deliver(*, update_id: int, after: int = 0) -> int | None:
             ticket_id__gt=after,
             linked_at__lte=update.created_at,
         )
+        # not those this update (or a newer one) reached: a retried batch reads, locks nothing
+        .filter(Q(last_update__isnull=True) | Q(last_update_id__lt=update.pk))
         .order_by("ticket_id")
         .values_list("ticket_id", flat=True)[:size]
     )
