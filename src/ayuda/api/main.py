@@ -275,6 +275,7 @@ def _server_error(request, exc):
 def _routers() -> None:
     from . import (
         articles,
+        bulletins,
         devices,
         history,
         kb,
@@ -301,6 +302,7 @@ def _routers() -> None:
     api.add_router("/trees", trees.router)
     api.add_router("/walks", trees.walks_router)
     api.add_router("/search", search.router)
+    api.add_router("/", bulletins.router)
     # Webhooks are their own app; mounted when it is installed.
     if module_has_submodule(ayuda, "webhooks"):
         from ayuda import webhooks

@@ -35,6 +35,7 @@ from .data.desk import (
 from .data.health import HEALTH_CATEGORIES, SCAN_RULES
 from .devices import devices_create, readings_simulate_in_process
 from .guides import guides_load
+from .problems import problems_load
 from .timeline import tickets_create
 from .trees import trees_load
 
@@ -72,6 +73,7 @@ def demo_load(*, now: datetime | None = None) -> int:
         guides_load()  # the device categories' guides (demo/guides.py), after their categories
         trees_load()  # two published decision trees (demo/trees.py), after their categories
         articles_load(now=now)  # the knowledge base (demo/articles.py), indexed as it is written
+        problems_load(now=now)  # the known VPN problem and its bulletin (demo/problems.py)
         devices_create()
         readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later

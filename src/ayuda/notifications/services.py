@@ -211,6 +211,11 @@ def _render(plan: Planned, ticket: Ticket) -> tuple[str, str, str]:
         if plan.kind == OutgoingKind.ACKNOWLEDGEMENT:
             is_new = plan.event.action == EventAction.CREATED
             context["is_new"] = is_new
+            if is_new:
+                # Known problems the new ticket matches: their public notice (R21).
+                from ayuda.knowledge.problems_selectors import bulletin_notices_for
+
+                context["bulletins"] = bulletin_notices_for(ticket)
             subject = (
                 _("We have received your request: %(s)s")
                 if is_new

@@ -305,6 +305,9 @@ CELERY_BEAT_SCHEDULE["knowledge-action-reminders"] = {
     "task": "ayuda.knowledge.tasks.action_reminders",
     "schedule": int(os.environ.get("AYUDA_ACTION_REMINDER_CHECK_SECONDS", "900")),
 }
+# Problems (docs/knowledge.md): a problem's update resolves or answers its linked tickets in
+# background tasks of this many tickets each.
+AYUDA_PROBLEM_BATCH = int(os.environ.get("AYUDA_PROBLEM_BATCH", "100"))
 
 # Webhooks (docs/webhooks.md). Host names, addresses or CIDR blocks that webhooks may reach
 # although they are internal (loopback, private, link-local...): empty, only public addresses.

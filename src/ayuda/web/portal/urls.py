@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import actions, devices, kb, trees, views
+from . import actions, bulletins, devices, kb, trees, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("devices/", devices.device_list, name="devices"),
     path("devices/<int:pk>/", devices.device_detail, name="device"),
     path("tickets/<int:pk>/guide/", actions.guide_save, name="guide_save"),
+    path("bulletins/<int:pk>/mine/", bulletins.bulletin_affected, name="bulletin_affected"),
     path("actions/", actions.my_actions, name="actions"),
     path("actions/<int:pk>/done/", actions.action_done, name="action_done"),
     path("kb/", kb.kb_list, name="kb"),

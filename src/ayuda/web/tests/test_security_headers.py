@@ -80,6 +80,7 @@ def _world() -> dict:
     incident = incident_make(device=device, requester=desk.requester, opened_at=timezone.now())
     action = _guide_and_action(desk, escalated)
     trees = _trees_walked(desk)
+    bulletin = _bulletin(desk, escalated)
     from ayuda.notifications.inapp import notify
     from ayuda.notifications.models import Notification
 
@@ -99,6 +100,7 @@ def _world() -> dict:
         "mail_ticket": row.ticket,
         "saved": saved,
         "article": _kb_article(desk),
+        "bulletin": bulletin,
     }
 
 
@@ -106,6 +108,28 @@ def _kb_article(desk):
     from ayuda.knowledge.tests.article_factories import article_make
 
     return article_make(desk, title="Printer jam", body="<p>Open the cover.</p>")
+
+
+def _bulletin(desk, ticket):
+    """An active public bulletin, its problem with a linked ticket and an update (banners,
+    the problem pages, the admin's)."""
+    from ayuda.knowledge.models import ProblemUpdate, UpdateKind
+    from ayuda.knowledge.problems import problem_link
+    from ayuda.knowledge.tests.problems_factories import bulletin_make
+
+    bulletin = bulletin_make(
+        title="Portal login slow", is_public=True, public_notice="We are <b>on it</b>."
+    )
+    problem_link(problem=bulletin.problem, ticket=ticket, actor=desk.agent_l1)
+    ProblemUpdate.objects.create(
+        problem=bulletin.problem,
+        kind=UpdateKind.UPDATE,
+        message="Still on it.",
+        actor=desk.manager,
+        created_at=timezone.now(),
+        total=1,
+    )
+    return bulletin
 
 
 def _guide_and_action(desk, ticket):
@@ -298,6 +322,22 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("agent", agent, "agent:queue", query="?order=due&breached=1")
     _kb_requests(get, post, desk, world["article"], ticket)
     get("vendor agent", desk.vendor_agent, "agent:queue")
+    # Problems and bulletins: the pages, and their forms sent empty (refused, nothing changes).
+    bulletin = world["bulletin"]
+    problem_id = bulletin.problem_id
+    get("agent", agent, "agent:problems", query="?status=open")
+    get("manager", desk.manager, "agent:problem", problem_id)
+    get("agent", agent, "agent:problem", problem_id, query="?after=1")
+    post("agent", agent, "agent:problem_new")
+    post("agent", agent, "agent:problem_edit", problem_id)
+    for name in ("agent:bulletin_new", "agent:problem_resolve", "agent:problem_message"):
+        post("manager", desk.manager, name, problem_id)
+    post("manager", desk.manager, "agent:bulletin_close", bulletin.pk, data={"resolve": "on"})
+    post("manager", desk.manager, "agent:update_resume", bulletin.problem.updates.get().pk)
+    post("agent", agent, "agent:problem_link", ticket.pk)
+    post("agent", agent, "agent:problem_unlink", mail_ticket.pk)
+    post("agent", agent, "agent:queue_link", data={"bulletin": bulletin.pk})
+    post("requester", desk.requester, "portal:bulletin_affected", bulletin.pk)
     get("vendor agent", desk.vendor_agent, "agent:ticket", ticket.pk)
     post("agent", agent, "logout")
 

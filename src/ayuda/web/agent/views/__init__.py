@@ -10,6 +10,20 @@ from .notifications import (
     notifications_page,
     notifications_read_all,
 )
+from .problems import (
+    bulletin_close,
+    bulletin_new,
+    problem_detail,
+    problem_edit,
+    problem_list,
+    problem_message,
+    problem_new,
+    problem_resolve,
+    problem_update_resume,
+    queue_link,
+    ticket_problem_link,
+    ticket_problem_unlink,
+)
 from .queue import queue, saved_view_delete, saved_view_save
 from .search import search_page
 from .sla import sla_compliance_export, sla_compliance_page
@@ -27,6 +41,8 @@ from .trees import (
 __all__ = [
     "action_new",
     "attachment_download",
+    "bulletin_close",
+    "bulletin_new",
     "contact_new",
     "device_detail",
     "device_list",
@@ -36,7 +52,15 @@ __all__ = [
     "notifications_bell",
     "notifications_page",
     "notifications_read_all",
+    "problem_detail",
+    "problem_edit",
+    "problem_list",
+    "problem_message",
+    "problem_new",
+    "problem_resolve",
+    "problem_update_resume",
     "queue",
+    "queue_link",
     "saved_view_delete",
     "saved_view_save",
     "search_page",
@@ -45,6 +69,8 @@ __all__ = [
     "ticket_action",
     "ticket_detail",
     "ticket_history",
+    "ticket_problem_link",
+    "ticket_problem_unlink",
     "ticket_tree_start",
     "tree_abandon",
     "tree_answer",

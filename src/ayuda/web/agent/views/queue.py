@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ayuda.accounts.models import Level, User
 from ayuda.core.html import format_html
+from ayuda.knowledge.problems_selectors import bulletins_of_request
 from ayuda.knowledge.selectors import overdue_q
 from ayuda.tickets import permissions, selectors
 from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
@@ -32,7 +33,7 @@ from ._access import agent_required, render_page_or_fragment, wants_fragment
 # and the rest on wider screens; what a narrower screen hides as a column it shows in the
 # subject cell's second line (``m-…``), and a phone gets each line as a card (ayuda.css).
 ROW_HTML = (
-    '<tr><td class="num c-num"><a href="{url}">{number}</a></td>'
+    '<tr><td class="num c-num">{pick}<a href="{url}">{number}</a></td>'
     '<td class="age {age_css}" title="{created}">{age}</td>'
     '<td class="c-due">{due}</td>'
     '<td class="subject c-subject"><a href="{url}">{subject}</a>{overdue}'
@@ -50,6 +51,12 @@ ROW_HTML = (
 )
 SITE_HTML = '<br><span class="muted">{}</span>'
 OVERDUE_HTML = ' <span class="badge overdue">{}</span>'
+# With active bulletins, a box per line for the queue's "Link selected" (R21); the boxes
+# belong to the form above the table (``form=``), so the table needs no form around it.
+PICK_HTML = (
+    '<input type="checkbox" class="pick" name="ticket" value="{}" form="bulletin-link-form" '
+    'aria-label="{}"> '
+)
 DUE_HTML = '<span class="badge sla sla-{}" title="{}">{}</span>'
 SITE_META_HTML = " · {}"
 
@@ -73,12 +80,14 @@ class QueueRow:
     owner: str
     channel: str
     due: DueBadge | None = None
+    pick: str = ""  # the label of the line's "Link selected" box; empty: no box
 
     def html(self) -> SafeString:
         ticket = self.ticket
         due = self.due
         return format_html(
             ROW_HTML,
+            pick=format_html(PICK_HTML, ticket.pk, self.pick) if self.pick else "",
             url=self.url,
             number=ticket.pk,
             age_css=self.age.css,
@@ -105,7 +114,9 @@ class QueueRow:
         )
 
 
-def queue_rows(tickets: list[Ticket], lookups: Lookups, user: User) -> list[QueueRow]:
+def queue_rows(
+    tickets: list[Ticket], lookups: Lookups, user: User, *, pick: bool = False
+) -> list[QueueRow]:
     """Labels come from the lookup lists the filter form loads anyway: no query per row.
     A vendor agent reads no owner (the help desk's agents) and a requester's address only
     where the organisation shares contact details."""
@@ -128,6 +139,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups, user: User) -> list[Queu
 
     priorities, levels = dict(Priority.choices), dict(Level.choices)
     channels = dict(Channel.choices)
+    pick_label = _("Select #%(n)s") if pick else ""
     return [
         QueueRow(
             ticket=t,
@@ -145,6 +157,7 @@ def queue_rows(tickets: list[Ticket], lookups: Lookups, user: User) -> list[Queu
             owner=owner(t),
             channel=str(channels.get(t.channel, t.channel)),
             due=None if lookups.is_vendor else due_badge(t, now, zone),
+            pick=pick_label % {"n": t.pk} if pick else "",
         )
         for t in tickets
     ]
@@ -176,9 +189,12 @@ def queue(request):
     next_url = None
     if page.next_cursor:
         next_url = f"{base}?{urlencode({**form.values(), 'cursor': page.next_cursor})}"
+    # Active bulletins (cached: no query once cached): "Link selected" to one of them.
+    bulletins = bulletins_of_request(request) if request.user.is_helpdesk else []
     context = {
         "form": form,
-        "rows": queue_rows(page.tickets, lookups, request.user),
+        "rows": queue_rows(page.tickets, lookups, request.user, pick=bool(bulletins)),
+        "bulletins": bulletins,
         "earlier": page.filters.earlier,
         "query": query,
         "first_url": f"{base}?{query}" if query else base,

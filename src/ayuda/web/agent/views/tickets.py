@@ -28,6 +28,7 @@ from ._access import agent_required, render_page_or_fragment, wants_fragment
 from .actions import ACTIONS, TicketAction
 from .guides import knowledge_context
 from .kb import kb_ticket_context
+from .problems import problem_context
 from .trees import trees_context
 
 
@@ -110,6 +111,9 @@ def ticket_context(
         | knowledge_context(request, ticket, events=timeline["events"], **(knowledge or {}))
         | (trees_context(request, ticket))
         | (kb_ticket_context(request, ticket))
+        | (
+            problem_context(request, ticket, events=timeline["events"])  # "Known problem" card
+        )
     )
 
 
