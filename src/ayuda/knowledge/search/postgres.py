@@ -21,6 +21,7 @@ CONFIGS = {code: f"ayuda_{code}" for code in LANGUAGES}
 SIMPLE = "ayuda_simple"
 CANDIDATES = 500  # the newest matching tickets that are ranked (see docs/knowledge.md)
 RANK_POOL = 50  # the articles best by title that are ranked on their whole text
+SUGGEST_POOL = 200  # the titles with every word typed that are ranked for a suggestion
 
 # Sanitised HTML to text, in SQL (tags and entities out) so rebuilds stay set-based.
 _PLAIN = "regexp_replace(regexp_replace({0}, '<[^>]*>', ' ', 'g'), '&[#a-zA-Z0-9]+;', ' ', 'g')"
@@ -271,13 +272,18 @@ def article_ids(
         # it has too few.
         found = []
         steps = [("d.language = %s", language), ("d.language <> %s", language)]
+        # Every title in the pool has all the words typed: ranking thousands of them ("how
+        # to set up") only orders near-equals, so at most SUGGEST_POOL are ranked. Any-word
+        # matches differ in how many words they have: all of them are ranked.
+        pool = "" if terms.any_word else f"LIMIT {SUGGEST_POOL}"
         for condition, value in steps if language in LANGUAGES else [("true", None)]:
             sql = (
-                "SELECT d.article_id, ts_rank_cd(d.title, %s::tsquery, 32) AS rank "
-                f"FROM knowledge_articletitle d WHERE {' AND '.join([*where, condition])} "
-                "ORDER BY rank DESC, d.article_id LIMIT %s"
+                "WITH pool AS (SELECT d.article_id, d.title FROM knowledge_articletitle d "
+                f"WHERE {' AND '.join([*where, condition])} {pool}) "
+                "SELECT p.article_id, ts_rank_cd(p.title, %s::tsquery, 32) AS rank "
+                "FROM pool p ORDER BY rank DESC, p.article_id LIMIT %s"
             )
-            args = [tsquery, *params, *([value] if value else []), limit - len(found)]
+            args = [*params, *([value] if value else []), tsquery, limit - len(found)]
             with connection.cursor() as cursor:
                 cursor.execute(sql, args)
                 found += [(row[0], float(row[1])) for row in cursor.fetchall()]
