@@ -4,6 +4,10 @@ A message shown by a page load (``web/_messages.html`` at the top of ``<main>``)
 on screen through every later htmx action, however old. So every htmx answer that swaps part
 of the page also replaces ``#messages`` out of band: with the messages the answer did not show
 itself (a fragment such as the ticket panel shows its own), or with nothing.
+
+Answers the page asks for by itself (``request.passive``: the notification bell's poll, a card
+loaded after the page) are not the user's actions: they leave ``#messages`` alone, or the
+bell's first poll would wipe the confirmation the page has just shown.
 """
 
 from django.contrib import messages
@@ -19,6 +23,7 @@ def _swaps_part_of_page(request, response) -> bool:
     htmx = getattr(request, "htmx", None)
     return (
         bool(htmx)
+        and not getattr(request, "passive", False)
         and not htmx.history_restore_request
         and not htmx.boosted
         and response.status_code in SWAPPED

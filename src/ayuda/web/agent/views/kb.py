@@ -340,7 +340,9 @@ def kb_ticket_context(request, ticket: Ticket) -> dict:
 @require_GET
 def kb_similar(request, pk: int):
     """The "Similar past tickets" card's list, loaded by htmx once the ticket page is shown,
-    so a text-similarity search over many tickets never delays the page itself."""
+    so a text-similarity search over many tickets never delays the page itself. Asked for by
+    the page, not the agent: passive (no activity, messages left alone)."""
+    request.passive = True
     ticket = selectors.ticket_get(user=request.user, pk=pk)
     hits = similar_tickets(ticket=ticket, user=request.user, limit=SIMILAR_MAX)
     return render(request, "knowledge/_similar_tickets.html#list", {"kb_similar": hits})

@@ -36,3 +36,24 @@ def test_a_page_load_has_the_container_in_place_not_out_of_band(client, desk):
     assert 'hx-swap-oob="true"' not in html.split('id="messages"')[1][:40]
     assert html.count('id="messages"') == 1
     assert "View “Mine” saved." in html
+
+
+def test_the_bells_poll_leaves_the_messages_alone(client, desk):
+    # given: a confirmation waiting to be shown by the page
+    client.force_login(desk.agent_l1)
+    client.post(reverse("agent:view_save"), {"name": "Mine", "query": ""})
+    # when: the bell polls (htmx, as soon as the page is loaded)
+    response = client.get(reverse("agent:notifications_bell"), **HX)
+    # then: its answer does not touch #messages, and the message is still waiting
+    assert 'id="messages"' not in response.content.decode()
+    assert "View “Mine” saved." in client.get(reverse("agent:queue")).content.decode()
+
+
+def test_a_card_loaded_after_the_page_leaves_the_messages_alone(client, desk):
+    from ayuda.tickets.tests.factories import ticket_make
+
+    ticket = ticket_make(requester=desk.requester, site=desk.site)
+    client.force_login(desk.agent_l1)
+    response = client.get(reverse("agent:kb_similar", args=[ticket.pk]), **HX)
+    assert response.status_code == 200
+    assert 'id="messages"' not in response.content.decode()
