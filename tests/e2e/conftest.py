@@ -40,6 +40,43 @@ import pytest
 # touches the database while the browser is open. The test thread really is synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+def _serialise_live_server_on_in_memory_sqlite() -> None:
+    """On SQLite the test database is in memory, and the live server's request threads all use
+    the test's one connection (pytest-django passes it over). A page that asks for two things at
+    once (the bell's poll and a card loaded after the page) then used that connection from two
+    threads: "bad parameter or other API misuse". There, requests are answered one at a time;
+    on PostgreSQL each thread has its own connection and nothing changes."""
+    import threading
+
+    from django.test import testcases
+
+    lock = threading.Lock()
+
+    def serialised(static_handler):
+        class Serialised(static_handler):
+            def __call__(self, environ, start_response):
+                with lock:
+                    response = super().__call__(environ, start_response)
+                    try:
+                        return list(response)  # a streamed answer is read under the lock too
+                    finally:
+                        if hasattr(response, "close"):
+                            response.close()
+
+        return Serialised
+
+    class LiveServerThread(testcases.LiveServerThread):
+        def __init__(self, host, static_handler, connections_override=None, port=0):
+            if connections_override:
+                static_handler = serialised(static_handler)
+            super().__init__(host, static_handler, connections_override, port)
+
+    testcases.LiveServerThread = LiveServerThread
+
+
+_serialise_live_server_on_in_memory_sqlite()
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
