@@ -170,6 +170,23 @@ def _done(request, problem: Problem, text: str):
     return redirect("agent:problem", pk=problem.pk)
 
 
+REFUSED = object()
+
+
+def _submit(form, call):
+    """``call()``'s result when ``form`` is valid and the service accepts it; else REFUSED,
+    with the service's refusal on the form (a permission refusal is a 403)."""
+    if not form.is_valid():
+        return REFUSED
+    try:
+        return call()
+    except PermissionDeniedError as err:
+        raise PermissionDenied(err.message) from err
+    except AyudaError as err:
+        form.add_service_error(err)
+        return REFUSED
+
+
 @helpdesk_required
 @require_POST
 def problem_edit(request, pk: int):
@@ -181,15 +198,11 @@ def problem_edit(request, pk: int):
         can_manage=services.is_problem_manager(user),
         initial={"cause": problem.cause, "fix": problem.fix},
     )
-    if form.is_valid():
-        try:
-            services.problem_update(problem=problem, actor=user, **form.values())
-        except PermissionDeniedError as err:
-            raise PermissionDenied(err.message) from err
-        except AyudaError as err:
-            form.add_service_error(err)
-        else:
-            return _done(request, problem, _("The problem was saved."))
+    done = _submit(
+        form, lambda: services.problem_update(problem=problem, actor=user, **form.values())
+    )
+    if done is not REFUSED:
+        return _done(request, problem, _("The problem was saved."))
     return _detail(request, problem, status=422, edit_form=form)
 
 
@@ -198,15 +211,12 @@ def problem_edit(request, pk: int):
 def bulletin_new(request, pk: int):
     problem = _problem(pk)
     form = BulletinForm(request.POST, lookups=Lookups(user=request.user))
-    if form.is_valid():
-        try:
-            services.bulletin_create(actor=request.user, problem=problem, **form.values())
-        except PermissionDeniedError as err:
-            raise PermissionDenied(err.message) from err
-        except AyudaError as err:
-            form.add_service_error(err)
-        else:
-            return _done(request, problem, _("The bulletin is published."))
+    done = _submit(
+        form,
+        lambda: services.bulletin_create(actor=request.user, problem=problem, **form.values()),
+    )
+    if done is not REFUSED:
+        return _done(request, problem, _("The bulletin is published."))
     return _detail(request, problem, status=422, bulletin_form=form)
 
 
@@ -226,20 +236,17 @@ def bulletin_close(request, pk: int):
     bulletin = get_object_or_404(Bulletin.objects.select_related("problem"), pk=pk)
     problem = bulletin.problem
     form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            update = services.bulletin_close(
-                bulletin=bulletin,
-                actor=request.user,
-                message=form.cleaned_data["message"],
-                resolve=form.cleaned_data["resolve"],
-            )
-        except PermissionDeniedError as err:
-            raise PermissionDenied(err.message) from err
-        except AyudaError as err:
-            form.add_service_error(err)
-        else:
-            return _update_started(request, problem, update, _("The bulletin is closed."))
+    update = _submit(
+        form,
+        lambda: services.bulletin_close(
+            bulletin=bulletin,
+            actor=request.user,
+            message=form.cleaned_data["message"],
+            resolve=form.cleaned_data["resolve"],
+        ),
+    )
+    if update is not REFUSED:
+        return _update_started(request, problem, update, _("The bulletin is closed."))
     return _detail(request, _problem(problem.pk), status=422, close_form=form)
 
 
@@ -248,20 +255,17 @@ def bulletin_close(request, pk: int):
 def problem_resolve(request, pk: int):
     problem = _problem(pk)
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            update = services.problem_resolve(
-                problem=problem,
-                actor=request.user,
-                message=form.cleaned_data["message"],
-                fix=form.cleaned_data["fix"],
-            )
-        except PermissionDeniedError as err:
-            raise PermissionDenied(err.message) from err
-        except AyudaError as err:
-            form.add_service_error(err)
-        else:
-            return _update_started(request, problem, update, _("The problem is resolved."))
+    update = _submit(
+        form,
+        lambda: services.problem_resolve(
+            problem=problem,
+            actor=request.user,
+            message=form.cleaned_data["message"],
+            fix=form.cleaned_data["fix"],
+        ),
+    )
+    if update is not REFUSED:
+        return _update_started(request, problem, update, _("The problem is resolved."))
     return _detail(request, problem, status=422, resolve_form=form)
 
 
@@ -270,17 +274,14 @@ def problem_resolve(request, pk: int):
 def problem_message(request, pk: int):
     problem = _problem(pk)
     form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            update = services.problem_message(
-                problem=problem, actor=request.user, message=form.cleaned_data["message"]
-            )
-        except PermissionDeniedError as err:
-            raise PermissionDenied(err.message) from err
-        except AyudaError as err:
-            form.add_service_error(err)
-        else:
-            return _update_started(request, problem, update, _("The update is on its way."))
+    update = _submit(
+        form,
+        lambda: services.problem_message(
+            problem=problem, actor=request.user, message=form.cleaned_data["message"]
+        ),
+    )
+    if update is not REFUSED:
+        return _update_started(request, problem, update, _("The update is on its way."))
     return _detail(request, problem, status=422, message_form=form)
 
 
