@@ -106,7 +106,8 @@ def main() -> None:
 
     from ayuda.accounts.models import Role, User
     from ayuda.knowledge.models import ProblemLink, ProblemUpdate
-    from ayuda.knowledge.problems import bulletin_create, problem_update_deliver
+    from ayuda.knowledge.problem_delivery import problem_update_deliver
+    from ayuda.knowledge.problems import bulletin_create
     from ayuda.knowledge.problems import problem_resolve as resolve
     from ayuda.notifications.models import OutgoingMessage
     from ayuda.tickets.models import StateCategory, Ticket, TicketEvent

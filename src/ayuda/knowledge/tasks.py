@@ -11,10 +11,11 @@ def action_reminders() -> int:
 
 @shared_task(acks_late=True)
 def problem_update_batch(update_id: int, after: int = 0) -> int | None:
-    """One batch of a problem's update (``problems.problem_update_deliver``): the linked
+    """One batch of a problem's update (``problem_delivery.problem_update_deliver``): the linked
     tickets after ticket ``after``, each resolved or answered once; then the next batch as a
     task of its own. Safe to run twice: a ticket the update reached is skipped."""
-    from .problems import problem_update_deliver, problem_update_enqueue
+    from .problem_delivery import problem_update_deliver
+    from .problems import problem_update_enqueue
 
     next_after = problem_update_deliver(update_id=update_id, after=after)
     if next_after is not None:

@@ -7,11 +7,11 @@ from django.test import override_settings
 from ayuda.accounts.models import Role
 from ayuda.accounts.tests.factories import user_make
 from ayuda.knowledge.models import ProblemLink, ProblemUpdate, UpdateKind
+from ayuda.knowledge.problem_delivery import problem_update_deliver
 from ayuda.knowledge.problems import (
     bulletin_close,
     problem_message,
     problem_resolve,
-    problem_update_deliver,
 )
 from ayuda.notifications.models import OutgoingKind, OutgoingMessage
 from ayuda.tickets.models import EventAction, StateCategory, Ticket, TicketEvent
