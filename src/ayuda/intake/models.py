@@ -181,3 +181,7 @@ class InboundMail(models.Model):
     def reason_text(self) -> str:
         """The reason in the reader's language (``ayuda.intake.reasons``)."""
         return reason_text(self.reason)
+
+
+# Phone-system records live in their own module; Django finds them through this one.
+from .phone.models import Call, CallHour, CallImport, CallSource  # noqa: E402, F401

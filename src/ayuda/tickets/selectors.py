@@ -83,6 +83,8 @@ class QueueFilters:
     order: str = "oldest"  # or "newest", or "due" (due soonest: tickets with a due time only)
     breached: bool = False  # only tickets that breached a service-level target
     earlier: bool = False  # vendor agents: the tickets they handed back (read-only)
+    created_since: datetime | None = None  # created at or after (a report's date range)
+    created_until: datetime | None = None  # created before
 
 
 @dataclass
@@ -179,6 +181,10 @@ def ticket_queue(
     tickets = tickets.filter(**{k: v for k, v in simple.items() if v not in ("", None)})
     if filters.device.strip():
         tickets = tickets.filter(device_filter(filters.device))
+    if filters.created_since:
+        tickets = tickets.filter(created_at__gte=filters.created_since)
+    if filters.created_until:
+        tickets = tickets.filter(created_at__lt=filters.created_until)
     if where is not None:  # a filter an app above this one adds (knowledge: overdue actions)
         tickets = tickets.filter(where)
     if annotations:  # per-line markers computed in the same query (an EXISTS per line)

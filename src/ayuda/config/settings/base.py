@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ayuda.notifications",
     "ayuda.webhooks",
     "ayuda.knowledge",
+    "ayuda.reports",
     "ayuda.api",
     "ayuda.web",
     "ayuda.demo",  # last: it uses every app above and no app uses it
@@ -139,7 +140,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end packages come from npm at install time (package.json); none is committed.
-STATICFILES_DIRS = [("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -227,6 +231,8 @@ TICKET_EVENT_HANDLERS = [
     "ayuda.notifications.handlers.ticket_events_inapp",
     # Keeps the ticket search index current (knowledge/search/index.py): one statement.
     "ayuda.knowledge.search.index.ticket_events_search",
+    # Keeps the reports' per-ticket roll-up current (reports/facts.py): one statement.
+    "ayuda.reports.facts.ticket_events_reports",
 ]
 
 # Proxies in front of the app that append to X-Forwarded-For (a load balancer: 1). The log-in

@@ -5,10 +5,12 @@ the user reads the service's own message; the browser still gets ``required`` as
 """
 
 from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ayuda.accounts.models import Level, User
@@ -290,6 +292,9 @@ QUEUE_PARAMS = (
     "type",
     "overdue",
     "breached",
+    "since",
+    "until",
+    "figure",
     "q",
     "order",
 )
@@ -336,6 +341,15 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), ("1", _("Breached"))],
     )
+    # A report's date range (days in the user's time zone) and the figure a link came from
+    # (reports/queue.py): the tickets behind a number on a report page.
+    since = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Created until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    figure = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     order = forms.ChoiceField(
         widget=FastSelect, label=_("Order"), required=False, choices=ORDER_CHOICES
@@ -391,7 +405,17 @@ class QueueFilterForm(forms.Form):
         kwargs["earlier"] = kwargs.get("earlier") == "1"
         kwargs["breached"] = kwargs.get("breached") == "1"
         kwargs.pop("overdue", None)  # not a ticket column: the view adds it (overdue_only)
+        kwargs.pop("figure", None)  # the view asks the reports for it (figure())
+        for name, key in (("since", "created_since"), ("until", "created_until")):
+            if name in kwargs:
+                day = date.fromisoformat(kwargs.pop(name)) + timedelta(days=name == "until")
+                kwargs[key] = timezone.make_aware(
+                    datetime.combine(day, time.min), timezone.get_current_timezone()
+                )
         return QueueFilters(**kwargs)
+
+    def figure_name(self) -> str:
+        return self.values().get("figure", "")
 
     def overdue_only(self) -> bool:
         return self.values().get("overdue") == "1"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import kb
+from .views import kb, reports, reports_calls, reports_staffing
 
 app_name = "agent"
 urlpatterns = [
@@ -60,4 +60,16 @@ urlpatterns = [
     path("problem-updates/<int:pk>/resume/", views.problem_update_resume, name="update_resume"),
     path("sla/", views.sla_compliance_page, name="sla"),
     path("sla/<slug:group>.csv", views.sla_compliance_export, name="sla_export"),
+    # Reports (R29, R30): tickets, calls, staffing; each table as CSV.
+    path("reports/", reports.overview, name="reports"),
+    path("reports/export/<slug:key>.csv", reports.export, name="reports_export"),
+    path("reports/calls/", reports_calls.calls_page, name="reports_calls"),
+    path("reports/calls/list/", reports_calls.calls_list, name="reports_calls_list"),
+    path("reports/calls/export/<slug:key>.csv", reports_calls.export, name="reports_calls_export"),
+    path("reports/staffing/", reports_staffing.staffing_page, name="reports_staffing"),
+    path(
+        "reports/staffing/export/<slug:key>.csv",
+        reports_staffing.export,
+        name="reports_staffing_export",
+    ),
 ]

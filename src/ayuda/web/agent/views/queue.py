@@ -17,6 +17,7 @@ from ayuda.accounts.models import Level, User
 from ayuda.core.html import format_html
 from ayuda.knowledge.problems_selectors import bulletins_of_request
 from ayuda.knowledge.selectors import overdue_q
+from ayuda.reports.queue import figure_filter
 from ayuda.tickets import permissions, selectors
 from ayuda.tickets.models import Channel, Priority, SavedView, Ticket
 
@@ -177,12 +178,17 @@ def queue(request):
     # Overdue assigned actions (R15): a marker on each line, an EXISTS on the partial index
     # action_open_ticket in the same query, and the "Overdue actions" filter.
     overdue = overdue_q()
+    where = overdue if form.overdue_only() else None
+    # A report figure's tickets (reports/queue.py): an unknown figure name narrows nothing.
+    figure = figure_filter(form.figure_name()) if form.figure_name() else None
+    if figure:
+        where = figure.where if where is None else where & figure.where
     page = selectors.ticket_queue(
         user=request.user,
         filters=form.filters(),
         cursor=cursor,
         related=False,
-        where=overdue if form.overdue_only() else None,
+        where=where,
         annotations=None if request.user.is_vendor_agent else {"has_overdue_action": overdue},
     )
     base = reverse("agent:queue")
@@ -204,6 +210,10 @@ def queue(request):
         "save_form": SavedViewForm(initial={"query": query}),
         "nav": {"owner=me": "mine", "earlier=1": "earlier"}.get(query, "queue"),
         "due_order": page.filters.order == "due",
+        "figure_label": figure.label if figure else "",
+        "figure_clear_url": (
+            f"{base}?{urlencode({k: v for k, v in form.values().items() if k != 'figure'})}"
+        ),
     }
     response = render_page_or_fragment(request, "agent/queue.html", "results", context)
     if wants_fragment(request):

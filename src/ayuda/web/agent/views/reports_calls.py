@@ -1,0 +1,15 @@
+"""Report pages (issue 13): being built."""
+
+from django.http import Http404
+
+
+def calls_page(request, *args, **kwargs):
+    raise Http404
+
+
+def calls_list(request, *args, **kwargs):
+    raise Http404
+
+
+def export(request, *args, **kwargs):
+    raise Http404

@@ -1,0 +1,1 @@
+// Report charts (issue 13): being built.
