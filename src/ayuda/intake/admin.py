@@ -233,3 +233,6 @@ class InboundMailAdmin(LargeTableAdmin):
     )
     def release_append(self, request, queryset):
         self._run(request, queryset, "append")
+
+
+from .phone import admin as phone_admin  # noqa: E402, F401  (phone systems, imports, calls)
