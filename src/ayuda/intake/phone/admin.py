@@ -162,7 +162,8 @@ class CallImportAdmin(admin.ModelAdmin):
     list_filter = ("source",)
     list_select_related = ("source",)
     fields = ("source", "filename", "user", "started_at", "finished_at", "lines", "added",
-              "duplicates", "refused", "linked", "failure_shown", "sha256", "refused_lines")  # fmt: skip
+              "duplicates", "refused", "linked", "failure_shown", "sha256",
+              "refused_lines")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -196,7 +197,7 @@ class CallImportAdmin(admin.ModelAdmin):
                     error.get("text", ""),
                 )
                 for error in obj.errors
-            ),  # fmt: skip
+            ),
         )
         more = ""
         if obj.refused + obj.duplicates > len(obj.errors):

@@ -33,6 +33,7 @@ from .models import CallOutcome, SourceKind
 TEXT_SHOWN = 200  # characters of a refused line kept with its reason
 KEY_MAX = 150  # Call.key's length; longer keys are hashed
 BINARY_SNIFF = 8192  # bytes looked at for NULs: a text file has none
+NON_DIGITS = re.compile(r"[^0-9]+")
 
 # CDR columns (cdr_csv.c, build_csv_record): accountcode, src, dst, dcontext, clid, channel,
 # dstchannel, lastapp, lastdata, start, answer, end, duration, billsec, disposition, amaflags,
@@ -110,8 +111,20 @@ class FileRefused(Exception):
         self.reason = reason(message, **values)
 
 
-def _refuse(number: int, text: str, message: str, /, **values) -> LineError:
-    return LineError(number, reason(message, **values), text[:TEXT_SHOWN])
+def _refuse(number: int, text, message: str, /, **values) -> LineError:
+    return LineError(number, reason(message, **values), str(text)[:TEXT_SHOWN])
+
+
+class _Joined:
+    """A row's text, joined only when a refusal shows it."""
+
+    __slots__ = ("row", "separator")
+
+    def __init__(self, separator: str, row: list[str]):
+        self.separator, self.row = separator, row
+
+    def __str__(self) -> str:
+        return self.separator.join(self.row)
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -169,7 +182,7 @@ class Lines:
                         ),
                         line=self.number,
                         encoding=self.encoding,
-                    )  # fmt: skip
+                    )
                 )
                 yield "\n"
 
@@ -202,7 +215,7 @@ def _seconds(value: str) -> int | None:
 
 
 def _key(parts: Iterable[str]) -> str:
-    return "h:" + hashlib.sha1("\x1f".join(parts).encode()).hexdigest()
+    return "h:" + hashlib.sha1("\x1f".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 def _short_key(key: str) -> str:
@@ -211,8 +224,7 @@ def _short_key(key: str) -> str:
 
 def caller_key(number: str) -> str:
     """A phone number's last nine digits: how a call finds its caller's tickets."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    return digits[-9:]
+    return NON_DIGITS.sub("", number)[-9:]
 
 
 def zone_get(name: str) -> ZoneInfo:
@@ -265,7 +277,7 @@ def cdr_parse(
             if row[CDR_START].strip().lower() == "start":
                 continue  # a header someone added: skipped
             width = len(row)
-        text = ",".join(row)
+        text = _Joined(",", row)
         if len(row) != width:
             yield _refuse(
                 number, text,
@@ -536,7 +548,7 @@ def mapping_problems(mapping) -> list[str]:
                 gettext_noop("Unknown roles in “columns”: %(roles)s (known: %(known)s)."),
                 roles=", ".join(unknown),
                 known=", ".join(CSV_ROLES),
-            )  # fmt: skip
+            )
         )
     needed = [r for r in ("arrived_at", "outcome") if r not in columns]
     if "waited" not in columns and "answered_at" not in columns:
@@ -567,7 +579,7 @@ def mapping_problems(mapping) -> list[str]:
                 gettext_noop(
                     "“outcome_values” maps the file's values to answered, abandoned or timeout."
                 ),
-            )  # fmt: skip
+            )
         )
     return problems
 
@@ -644,7 +656,7 @@ def csv_parse(data: bytes, *, timezone: str, mapping: dict) -> Iterator[ParsedCa
             at = {role: header.index(name) for role, name in columns.items()}
             width = len(header)
             continue
-        text = mapping.get("delimiter", ",").join(row)
+        text = _Joined(mapping.get("delimiter", ","), row)
         if len(row) != width:
             yield _refuse(
                 number, text,

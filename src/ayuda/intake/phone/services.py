@@ -153,9 +153,17 @@ class _Stager:
             caller_key(call.caller), call.agent, call.outcome, call.waited, call.talk,
         )  # fmt: skip
         if self.copy is not None:
-            self.copy.write_row(row)
+            # COPY's text format, written by the batch: much quicker than write_row per call.
+            self.rows.append(
+                f"{call.line}\t{_copy_text(call.key)}\t{call.arrived_at.isoformat()}\t"
+                f"{_copy_text(call.queue)}\t{_copy_text(call.caller)}\t{row[5]}\t"
+                f"{_copy_text(call.agent)}\t{call.outcome}\t{call.waited}\t{call.talk}\n"
+            )
+            if len(self.rows) >= STAGE_BATCH:
+                self.copy.write("".join(self.rows))
+                self.rows = []
             return
-        self.rows.append(row[:2] + (self.adapt(call.arrived_at),) + row[3:])
+        self.rows.append((*row[:2], self.adapt(call.arrived_at), *row[3:]))
         if len(self.rows) >= STAGE_BATCH:
             self._flush()
 
@@ -163,16 +171,28 @@ class _Stager:
         if self.rows:
             marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
             self.cursor.executemany(
-                f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) VALUES ({marks})", self.rows
+                f"INSERT INTO {STAGE} ({', '.join(STAGE_COLUMNS)}) VALUES ({marks})",  # noqa: S608 (names are constants)
+                self.rows,
             )
             self.rows = []
 
     def __exit__(self, kind, value, trace):
         if self.copy is not None:
+            if kind is None and self.rows:
+                self.copy.write("".join(self.rows))
             return self.copy_context.__exit__(kind, value, trace)
         if kind is None:
             self._flush()
         return False
+
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: str) -> str:
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(COPY_ESCAPES)
+    return value
 
 
 def _duplicates(cursor, source: CallSource) -> tuple[int, list[dict]]:
@@ -199,22 +219,21 @@ def _duplicates(cursor, source: CallSource) -> tuple[int, list[dict]]:
                 **{"import": imported or "?"},
             ),
             "text": "",
-        }  # fmt: skip
+        }
         for line, key, imported in cursor.fetchall()
     ]
     return count, notes
 
 
 def _stage_move(cursor, source: CallSource, record: CallImport) -> int:
-    table = Call._meta.db_table
-    cursor.execute(
-        f"INSERT INTO {table} (source_id, key, imported_id, arrived_at, queue, caller, "
-        "caller_key, agent, outcome, waited_seconds, talk_seconds) "
-        f"SELECT %s, key, %s, arrived_at, queue, caller, caller_key, agent, outcome, waited, "
-        f"talk FROM {STAGE} WHERE true ORDER BY arrived_at "
-        "ON CONFLICT (source_id, key) DO NOTHING",
-        [source.pk, record.pk],
+    # Table names are constants, the values parameters.
+    sql = (
+        f"INSERT INTO {Call._meta.db_table} (source_id, key, imported_id, arrived_at, queue, "  # noqa: S608
+        "caller, caller_key, agent, outcome, waited_seconds, talk_seconds) SELECT %s, key, %s, "
+        "arrived_at, queue, caller, caller_key, agent, outcome, waited, talk "
+        f"FROM {STAGE} WHERE true ORDER BY arrived_at ON CONFLICT (source_id, key) DO NOTHING"
     )
+    cursor.execute(sql, [source.pk, record.pk])
     return max(cursor.rowcount, 0)
 
 
