@@ -49,7 +49,7 @@ def test_file_refused_whole_exits_non_zero():
     source_make(SourceKind.CSV, name="Mapped", mapping=ENGLISH_MAPPING)
 
     # when / then
-    with pytest.raises(CommandError, match="The file was refused: .*mapped columns"):
+    with pytest.raises(CommandError, match=r"The file was refused: .*mapped columns"):
         run(str(FIXTURES / "calls_wrong_columns.csv"), "--source", "Mapped")
     assert not Call.objects.exists()
 
