@@ -264,3 +264,41 @@ def test_import_keeps_sources_apart():
     # then
     assert record.added == 7 and Call.objects.count() == 14
     assert CallSource.objects.count() == 2
+
+
+def test_text_with_tabs_and_backslashes_is_stored_as_it_is():
+    # given: COPY's text format escapes these on PostgreSQL
+    source = source_make(SourceKind.CSV, mapping=ENGLISH_MAPPING)
+    data = b"call_id,started,queue,from,agent,wait,talk,result\n"
+    data += b'"K\\1","2026-03-02 09:00:00","a\tb","1","DOM\\ana","5","60","answered"\n'
+
+    # when
+    record = calls_import(source=source, data=data, filename="t.csv")
+
+    # then
+    call = Call.objects.get()
+    assert record.added == 1
+    assert (call.key, call.queue, call.agent) == ("K\\1", "a\tb", "DOM\\ana")
+
+
+def test_import_queries_do_not_grow_with_the_file(django_assert_max_num_queries):
+    # given: 10 calls, then 300 calls, for callers who all have phone tickets
+    source = source_make(SourceKind.CSV, mapping=ENGLISH_MAPPING)
+    head = b"call_id,started,queue,from,agent,wait,talk,result\n"
+
+    def rows(prefix: str, n: int) -> bytes:
+        return b"".join(
+            f"{prefix}{i},2026-03-02 09:{i % 60:02d}:00,q,61234{i:04d},a,5,60,answered\n".encode()
+            for i in range(n)
+        )
+
+    for i in range(0, 300, 30):
+        _phone_ticket(f"61234{i:04d}", datetime(2026, 3, 2, 8, 30, tzinfo=UTC) + timedelta(
+            minutes=i % 60))  # fmt: skip
+
+    # when / then
+    with django_assert_max_num_queries(20) as small:
+        calls_import(source=source, data=head + rows("s", 10), filename="s.csv")
+    with django_assert_max_num_queries(len(small)):
+        record = calls_import(source=source, data=head + rows("b", 300), filename="b.csv")
+    assert (record.added, record.linked) == (300, 10)  # each ticket's caller called once
