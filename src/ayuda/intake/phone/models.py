@@ -95,8 +95,14 @@ class Call(models.Model):
     """One call that reached the phone system's queue (or an agent)."""
 
     id = models.BigAutoField(primary_key=True)
+    # No index of its own: the unique (source, key) index serves lookups by source; every
+    # index costs the million-line imports time (docs/phone-records.md, "Speed").
     source = models.ForeignKey(
-        CallSource, on_delete=models.CASCADE, related_name="calls", verbose_name=_("phone system")
+        CallSource,
+        on_delete=models.CASCADE,
+        related_name="calls",
+        verbose_name=_("phone system"),
+        db_index=False,
     )
     # Unique within the source: Asterisk's uniqueid / the queue log's call id, or for a
     # generic CSV the mapped id column (else a hash of the line).
@@ -121,6 +127,7 @@ class Call(models.Model):
         related_name="calls",
         verbose_name=_("ticket"),
         db_constraint=False,
+        db_index=False,  # the "call_ticket" index below
     )
 
     class Meta:

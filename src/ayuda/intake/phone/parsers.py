@@ -194,6 +194,8 @@ class Lines:
 def _seconds(value: str) -> int | None:
     """Whole seconds from ``12``, ``12.4`` or ``[h:]mm:ss``; None when it is none of those or
     negative."""
+    if value.isdigit():  # the usual case, quickly
+        return int(value)
     value = value.strip()
     if not value:
         return None
@@ -224,6 +226,8 @@ def _short_key(key: str) -> str:
 
 def caller_key(number: str) -> str:
     """A phone number's last nine digits: how a call finds its caller's tickets."""
+    if number.isdigit():
+        return number[-9:]
     return NON_DIGITS.sub("", number)[-9:]
 
 

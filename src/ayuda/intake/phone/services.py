@@ -75,7 +75,6 @@ def _calls_store(record: CallImport, source: CallSource, data: bytes) -> None:
     )
     errors: list[LineError] = []
     refused = 0
-    span = _Span()
     with connection.cursor() as cursor:
         # On an error the caller's savepoint rolls back, and with it the staging table.
         _stage_create(cursor)
@@ -86,10 +85,10 @@ def _calls_store(record: CallImport, source: CallSource, data: bytes) -> None:
                     if len(errors) < MAX_ERRORS:
                         errors.append(item)
                     continue
-                span.add(item)
                 stager.add(item)
         duplicates, duplicate_notes = _duplicates(cursor, source)
         added = _stage_move(cursor, source, record)
+        first, last, longest = _stage_span(cursor)
         cursor.execute(f"DROP TABLE {STAGE}")
     record.added, record.duplicates, record.refused = added, duplicates, refused
     room = max(0, MAX_ERRORS - len(errors))
@@ -97,27 +96,9 @@ def _calls_store(record: CallImport, source: CallSource, data: bytes) -> None:
         [e.as_dict() for e in errors] + duplicate_notes[:room], key=lambda e: e["line"]
     )
     if added:
-        record.linked = calls_link(record=record, since=span.first, until=span.last_end)
-        call_hours_refresh(
-            source_id=source.pk, since=span.first, until=span.last + timedelta(seconds=1)
-        )
-
-
-class _Span:
-    """The first and last arrival of a file's calls, and the latest end."""
-
-    def __init__(self):
-        self.first = self.last = self.last_end = None
-
-    def add(self, call: ParsedCall) -> None:
-        at = call.arrived_at
-        if self.first is None or at < self.first:
-            self.first = at
-        if self.last is None or at > self.last:
-            self.last = at
-        end = at + timedelta(seconds=call.waited + call.talk)
-        if self.last_end is None or end > self.last_end:
-            self.last_end = end
+        last_end = last + timedelta(seconds=longest or 0)
+        record.linked = calls_link(record=record, since=first, until=last_end)
+        call_hours_refresh(source_id=source.pk, since=first, until=last + timedelta(seconds=1))
 
 
 def _stage_create(cursor) -> None:
@@ -195,6 +176,16 @@ def _copy_text(value: str) -> str:
     return value
 
 
+def _stage_span(cursor) -> tuple[datetime | None, datetime | None, int | None]:
+    """The file's first and last arrival and its longest call (wait + talk)."""
+    cursor.execute(f"SELECT MIN(arrived_at), MAX(arrived_at), MAX(waited + talk) FROM {STAGE}")  # noqa: S608
+    first, last, longest = cursor.fetchone()
+    if connection.vendor != "postgresql" and first is not None:  # SQLite: text
+        parse = connection.ops.convert_datetimefield_value
+        first, last = (parse(v, None, connection) for v in (first, last))
+    return first, last, longest
+
+
 def _duplicates(cursor, source: CallSource) -> tuple[int, list[dict]]:
     """The file's calls this source already has: how many, and the first ones as notes."""
     join = f"FROM {STAGE} s JOIN {Call._meta.db_table} c ON c.source_id = %s AND c.key = s.key"
@@ -231,7 +222,7 @@ def _stage_move(cursor, source: CallSource, record: CallImport) -> int:
         f"INSERT INTO {Call._meta.db_table} (source_id, key, imported_id, arrived_at, queue, "  # noqa: S608
         "caller, caller_key, agent, outcome, waited_seconds, talk_seconds) SELECT %s, key, %s, "
         "arrived_at, queue, caller, caller_key, agent, outcome, waited, talk "
-        f"FROM {STAGE} WHERE true ORDER BY arrived_at ON CONFLICT (source_id, key) DO NOTHING"
+        f"FROM {STAGE} WHERE true ON CONFLICT (source_id, key) DO NOTHING"
     )
     cursor.execute(sql, [source.pk, record.pk])
     return max(cursor.rowcount, 0)

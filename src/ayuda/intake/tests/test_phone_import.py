@@ -297,7 +297,7 @@ def test_import_queries_do_not_grow_with_the_file(django_assert_max_num_queries)
             minutes=i % 60))  # fmt: skip
 
     # when / then
-    with django_assert_max_num_queries(20) as small:
+    with django_assert_max_num_queries(24) as small:
         calls_import(source=source, data=head + rows("s", 10), filename="s.csv")
     with django_assert_max_num_queries(len(small)):
         record = calls_import(source=source, data=head + rows("b", 300), filename="b.csv")
