@@ -88,11 +88,16 @@ def setup_django(url: str, migrate: bool = False) -> None:
         call_command("migrate", verbosity=0)
 
 
+OFFICE_SECONDS_A_YEAR = 261 * 11 * 3600  # weekdays, 08:00-19:00
+
+
 def _moments(rng: random.Random, count: int):
-    """Arrival instants over a year: office hours on weekdays, about 30 calls an hour."""
+    """``count`` arrival instants spread over about a year of office hours (weekdays, 08:00 to
+    19:00 in Madrid)."""
+    mean = OFFICE_SECONDS_A_YEAR / count
     at = START
     for _ in range(count):
-        at += timedelta(seconds=rng.expovariate(1 / 110))
+        at += timedelta(seconds=rng.expovariate(1 / mean))
         local = at.astimezone(MADRID)
         if local.weekday() >= 5 or not 8 <= local.hour < 19:
             at = (local.replace(hour=8, minute=0, second=0) + timedelta(days=1)).astimezone(UTC)
@@ -105,7 +110,7 @@ def queue_log_write(path: Path, lines: int) -> int:
     rng = random.Random(13)
     written = calls = 0
     with path.open("w") as out:
-        for n, at in enumerate(_moments(rng, lines)):
+        for n, at in enumerate(_moments(rng, lines // 4)):
             if written >= lines:
                 break
             t = int(at.timestamp())
@@ -166,6 +171,20 @@ def run_one(kind: str, file: str, source_name: str) -> None:
     source, _ = CallSource.objects.get_or_create(
         name=source_name, defaults={"kind": kind, "timezone": "Europe/Madrid"}
     )
+    from ayuda.intake.phone import services
+
+    phases: dict[str, float] = {}
+    for name in ("_duplicates", "_stage_move", "calls_link", "call_hours_refresh"):
+        original = getattr(services, name)
+
+        def timed(*args, _original=original, _name=name, **kwargs):
+            began = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                phases[_name] = time.perf_counter() - began
+
+        setattr(services, name, timed)
     data = Path(file).read_bytes()
     started = time.perf_counter()
     record = calls_import(source=source, data=data, filename=Path(file).name)
@@ -174,7 +193,7 @@ def run_one(kind: str, file: str, source_name: str) -> None:
     print(json.dumps({
         "seconds": seconds, "lines": record.lines, "added": record.added,
         "duplicates": record.duplicates, "refused": record.refused, "peak_mib": peak,
-        "bytes": len(data),
+        "bytes": len(data), "phases": phases,
     }))  # fmt: skip
 
 
@@ -219,6 +238,8 @@ def main() -> None:
             result = child(url, kind, path, f"bench {kind}")
             result.update(file=name, run=run, rate=result["lines"] / result["seconds"])
             results.append(result)
+            print(f"    phases: {', '.join(f'{k} {v:.1f} s' for k, v in result['phases'].items())}",
+                  flush=True)  # fmt: skip
             print(f"  {run}: {result['seconds']:.1f} s, {result['rate']:,.0f} lines/s, "
                   f"added {result['added']:,}, duplicates {result['duplicates']:,}, "
                   f"refused {result['refused']:,}, peak RSS {result['peak_mib']:.0f} MiB",
@@ -229,15 +250,19 @@ def main() -> None:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     lines = [
         f"# Call imports, {args.lines:,} lines ({stamp} UTC)", "",
-        "| file | run | seconds | lines/s | added | duplicates | refused | peak RSS |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| file | run | seconds | lines/s | added | duplicates | refused | peak RSS | phases |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]  # fmt: skip
     for r in results:
         lines.append(
             f"| {r['file']} | {r['run']} | {r['seconds']:.1f} | {r['rate']:,.0f} | "
-            f"{r['added']:,} | {r['duplicates']:,} | {r['refused']:,} | {r['peak_mib']:.0f} MiB |"
+            f"{r['added']:,} | {r['duplicates']:,} | {r['refused']:,} | {r['peak_mib']:.0f} MiB | "
+            + ", ".join(f"{k.strip('_')} {v:.1f} s" for k, v in r["phases"].items())
+            + " |"
         )
-    lines += ["", f"Calls stored: {stored:,}; roll-up rows: {hours:,}."]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines += ["", f"Calls stored: {stored:,}; roll-up rows: {hours:,}. Load average at the end: "
+              f"{load} ({os.cpu_count()} CPUs)."]  # fmt: skip
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{stamp}-calls-import.md").write_text("\n".join(lines) + "\n")
