@@ -208,3 +208,44 @@ def test_caller_key_is_the_last_nine_digits():
     assert caller_key("0034612345678") == "612345678"
     assert caller_key("600") == "600"
     assert caller_key("anonymous") == ""
+
+
+def test_queue_log_transfer_ends_an_answered_call_and_a_second_queue_is_its_own_call():
+    # given: a call times out of "soporte", enters "ventas" and is transferred after 90 s
+    data = (
+        b"1772438400|9.1|soporte|NONE|ENTERQUEUE||612345678|1\n"
+        b"1772438430|9.1|soporte|NONE|EXITWITHTIMEOUT|1|1|30\n"
+        b"1772438431|9.1|ventas|NONE|ENTERQUEUE||612345678|1\n"
+        b"1772438441|9.1|ventas|Agent/301|CONNECT|10|9.2|4\n"
+        b"1772438531|9.1|ventas|Agent/301|BLINDTRANSFER|2000|from-internal|10|90|1\n"
+    )
+
+    # when
+    calls, errors = split(queue_log_parse(data))
+
+    # then
+    assert errors == {}
+    assert [(c.key, c.queue, c.outcome, c.waited, c.talk, c.agent) for c in calls] == [
+        ("9.1", "soporte", "timeout", 30, 0, ""),
+        ("9.1/2", "ventas", "answered", 10, 90, "Agent/301"),
+    ]
+
+
+def test_queue_log_second_enterqueue_while_open_is_refused():
+    # given
+    data = (
+        b"1772438400|9.1|soporte|NONE|ENTERQUEUE||612345678|1\n"
+        b"1772438400|9.1|soporte|NONE|ENTERQUEUE||612345678|1\n"
+        b"1772438402|9.1|ventas|NONE|ENTERQUEUE||612345678|1\n"
+        b"1772438430|9.1|soporte|NONE|ABANDON|1|1|30\n"
+    )
+
+    # when
+    calls, errors = split(queue_log_parse(data))
+
+    # then
+    assert [(c.key, c.waited) for c in calls] == [("9.1", 30)]
+    assert errors == {
+        2: "Line 2 is the same call as line 1.",
+        3: "Line 3: call 9.1 enters a queue again before its call on line 1 ended.",
+    }
