@@ -161,6 +161,10 @@ class Lines:
         if data.startswith(codecs.BOM_UTF8):
             self.data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
         self.encoding = encoding_check(encoding or "utf-8")
+        if self.encoding != "utf-8" and _is_utf8(self.data):
+            # Text that is valid UTF-8 is UTF-8 (in cp1252 it would read as "AtenciÃ³n"):
+            # the declared encoding is for the files that are not.
+            self.encoding = "utf-8"
         self.bad: list[LineError] = []
         self.number = 0
 
@@ -189,6 +193,17 @@ class Lines:
     def take_bad(self) -> list[LineError]:
         bad, self.bad = self.bad, []
         return bad
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(data[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _seconds(value: str) -> int | None:

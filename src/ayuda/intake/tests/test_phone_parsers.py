@@ -249,3 +249,15 @@ def test_queue_log_second_enterqueue_while_open_is_refused():
         2: "Line 2 is the same call as line 1.",
         3: "Line 3: call 9.1 enters a queue again before its call on line 1 ended.",
     }
+
+
+def test_a_utf8_file_reads_as_utf8_even_where_cp1252_is_declared():
+    # given: the Spanish export saved as UTF-8 this time
+    data = phone_fixture("llamadas_cp1252.csv").decode("cp1252").encode("utf-8")
+
+    # when
+    calls, errors = split(csv_parse(data, timezone="Europe/Madrid", mapping=SPANISH_MAPPING))
+
+    # then
+    assert errors == {}
+    assert [c.queue for c in calls] == ["Atención"] * 4
