@@ -1,0 +1,433 @@
+"""The staffing recommendation and the judgement of opening hours (R30), per hour of the week.
+
+Read-only over the roll-ups: ``CallHour`` (calls per UTC hour) and ``TicketFact`` (one row per
+ticket), both aggregated in SQL by hour of the week in the viewer's time zone; never the calls
+or the tickets themselves. The method, formulas and limits are in ``docs/staffing.md``.
+
+- Forecast: the mean of the same hour of the week over the last N complete weeks (Monday 00:00
+  to Monday 00:00 in the viewer's zone), counted from the first week with any record when the
+  history is shorter.
+- Real-time contacts (calls, chat, walk-in; phone tickets only when there are no call records
+  in the period) are served by agents modelled with Erlang C and, where calls were abandoned,
+  Erlang A. Deferred contacts (e-mail, portal, API, monitoring) add workload:
+  arrivals x handling minutes / 60 / maximum occupancy agents.
+- Handling time: talk time of the answered calls plus a wrap-up, per hour of the week when the
+  hour has enough answered calls, else the overall average.
+- Patience (Erlang A): all calls' waiting seconds divided by the missed calls, the maximum
+  likelihood estimate of an exponential patience from censored waits.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, Min, Sum, Value, When
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+from ayuda.intake.phone.models import CallHour
+from ayuda.sla.calendars import parse_week
+from ayuda.sla.models import Calendar
+
+from . import erlang
+from .models import TicketFact
+
+REAL_TIME = ("chat", "walk_in")
+PHONE = "phone"
+DEFERRED = ("email", "portal", "api", "monitoring")
+HOURS = range(24)
+DAYS = range(7)  # Monday = 0
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def deferred_minutes() -> float:
+    return float(_setting("AYUDA_STAFFING_DEFERRED_MINUTES", 8))
+
+
+def wrap_seconds() -> float:
+    return float(_setting("AYUDA_STAFFING_WRAP_SECONDS", 30))
+
+
+def aht_min_calls() -> int:
+    return int(_setting("AYUDA_STAFFING_AHT_MIN_CALLS", 30))
+
+
+def default_handle_seconds() -> float:
+    return float(_setting("AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS", 300))
+
+
+@dataclass(frozen=True)
+class StaffingParams:
+    tz: str = "UTC"
+    today: date | None = None  # the viewer's today; the period ends at this week's Monday
+    weeks: int = 8
+    target_fraction: float = 0.8
+    target_seconds: int = 20
+    max_occupancy: float = 0.85
+    calendar: Calendar | None = None
+    source_id: int | None = None
+    queue: str = ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def last_monday(self) -> date:
+        today = self.today or datetime.now(self.zone).date()
+        return today - timedelta(days=today.weekday())
+
+    def instant(self, day: date, hour: int = 0) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=self.zone)
+
+    @property
+    def until(self) -> datetime:
+        return self.instant(self.last_monday)
+
+    @property
+    def since(self) -> datetime:
+        return self.instant(self.last_monday - timedelta(weeks=self.weeks))
+
+    @property
+    def recent_since(self) -> datetime:
+        """The start of the most recent complete week (the actuals shown beside the forecast)."""
+        return self.instant(self.last_monday - timedelta(weeks=1))
+
+
+@dataclass
+class ErlangFigures:
+    agents: int
+    service_level: float | None
+    wait: float | None  # seconds (ASA in Erlang C; average wait of all callers in Erlang A)
+    abandon: float | None  # Erlang A only
+
+
+@dataclass
+class Slot:
+    """One hour of the week: the forecast (per week), last week's actuals, the recommendation."""
+
+    day: int  # Monday = 0
+    hour: int
+    calls: float = 0.0  # forecast offered calls
+    missed: float = 0.0  # forecast missed calls
+    real_time: float = 0.0  # forecast other real-time contacts
+    deferred: float = 0.0  # forecast deferred contacts
+    actual_calls: int = 0
+    actual_missed: int = 0
+    actual_contacts: int = 0  # last week's tickets counted in the model (real-time + deferred)
+    answered: int = 0  # over the whole period
+    talk_seconds: int = 0
+    aht: float = 0.0
+    aht_own: bool = False  # from this hour's calls (else the overall average)
+    agents_c: int | None = 0
+    agents_a: int | None = None
+    deferred_agents: float = 0.0
+    recommended: int | None = 0
+    at_recommended: ErlangFigures | None = None
+    at_fewer: ErlangFigures | None = None
+    open_fraction: float | None = None  # of the hour, under the chosen calendar
+
+    @property
+    def arrivals(self) -> float:
+        """Real-time arrivals per hour: the Erlang models' λ."""
+        return self.calls + self.real_time
+
+    @property
+    def contacts(self) -> float:
+        return self.calls + self.real_time + self.deferred
+
+    @property
+    def isoweekday(self) -> int:
+        return self.day + 1
+
+
+@dataclass
+class Staffing:
+    params: StaffingParams
+    weeks_used: int
+    slots: dict[tuple[int, int], Slot]
+    has_calls: bool
+    aht_overall: float
+    aht_source: str  # "calls" or "default"
+    patience: float | None  # seconds; None without abandoned calls
+    calendar: Calendar | None
+    calls_total: int = 0
+    missed_total: int = 0
+    first_record: datetime | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def slot(self, day: int, hour: int) -> Slot:
+        return self.slots[(day, hour)]
+
+
+def _annotated(queryset, column: str, params: StaffingParams):
+    zone = params.zone
+    return queryset.annotate(
+        wd=ExtractIsoWeekDay(column, tzinfo=zone),
+        hr=ExtractHour(column, tzinfo=zone),
+        recent=Case(
+            When(**{f"{column}__gte": params.recent_since}, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def _call_hours(params: StaffingParams):
+    rows = CallHour.objects.filter(hour__gte=params.since, hour__lt=params.until)
+    if params.source_id:
+        rows = rows.filter(source_id=params.source_id)
+    if params.queue:
+        rows = rows.filter(queue=params.queue)
+    return rows
+
+
+def _ticket_facts(params: StaffingParams):
+    return TicketFact.objects.filter(created_at__gte=params.since, created_at__lt=params.until)
+
+
+def staffing_compute(params: StaffingParams) -> Staffing:
+    """The forecast, the handling time, the agents per hour of the week and the opening-hours
+    fractions (four to five queries, whatever the history's length)."""
+    calls = _call_hours(params)
+    facts = _ticket_facts(params)
+    call_rows = list(
+        _annotated(calls, "hour", params)
+        .values("wd", "hr", "recent")
+        .annotate(
+            offered=Sum("offered"),
+            answered=Sum("answered"),
+            abandoned=Sum("abandoned"),
+            timeout=Sum("timeout"),
+            wait=Sum("wait_seconds"),
+            talk=Sum("talk_seconds"),
+        )
+        .order_by()
+    )
+    fact_rows = list(
+        _annotated(facts, "created_at", params)
+        .values("wd", "hr", "recent", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    firsts = [
+        calls.aggregate(first=Min("hour"))["first"],
+        facts.aggregate(first=Min("created_at"))["first"],
+    ]
+    first = min((f for f in firsts if f is not None), default=None)
+    weeks_used = params.weeks
+    if first is not None:
+        first_day = first.astimezone(params.zone).date()
+        first_monday = first_day - timedelta(days=first_day.weekday())
+        weeks_used = max(1, min(params.weeks, (params.last_monday - first_monday).days // 7))
+
+    slots = {(d, h): Slot(day=d, hour=h) for d in DAYS for h in HOURS}
+    has_calls = False
+    calls_total = missed_total = wait_total = answered_total = talk_total = 0
+    for row in call_rows:
+        slot = slots[(row["wd"] - 1, row["hr"])]
+        offered = row["offered"] or 0
+        missed = (row["abandoned"] or 0) + (row["timeout"] or 0)
+        if offered:
+            has_calls = True
+        slot.calls += offered
+        slot.missed += missed
+        slot.answered += row["answered"] or 0
+        slot.talk_seconds += row["talk"] or 0
+        if row["recent"]:
+            slot.actual_calls += offered
+            slot.actual_missed += missed
+        calls_total += offered
+        missed_total += missed
+        wait_total += row["wait"] or 0
+        answered_total += row["answered"] or 0
+        talk_total += row["talk"] or 0
+
+    for row in fact_rows:
+        slot = slots[(row["wd"] - 1, row["hr"])]
+        channel, n = row["channel"], row["n"]
+        if channel in REAL_TIME or (channel == PHONE and not has_calls):
+            slot.real_time += n
+        elif channel in DEFERRED:
+            slot.deferred += n
+        else:
+            continue  # phone tickets when the calls are counted: the same contacts
+        if row["recent"]:
+            slot.actual_contacts += n
+
+    wrap = wrap_seconds()
+    if answered_total:
+        aht_overall, aht_source = talk_total / answered_total + wrap, "calls"
+    else:
+        aht_overall, aht_source = default_handle_seconds(), "default"
+    patience = wait_total / missed_total if missed_total and wait_total else None
+
+    result = Staffing(
+        params=params,
+        weeks_used=weeks_used,
+        slots=slots,
+        has_calls=has_calls,
+        aht_overall=aht_overall,
+        aht_source=aht_source,
+        patience=patience,
+        calendar=params.calendar,
+        calls_total=calls_total,
+        missed_total=missed_total,
+        first_record=first,
+    )
+    fractions = open_fractions(params.calendar, params) if params.calendar else None
+    minimum = aht_min_calls()
+    for slot in slots.values():
+        for name in ("calls", "missed", "real_time", "deferred"):
+            setattr(slot, name, getattr(slot, name) / weeks_used)
+        if slot.answered >= minimum:
+            slot.aht, slot.aht_own = slot.talk_seconds / slot.answered + wrap, True
+        else:
+            slot.aht = aht_overall
+        _recommend(slot, params, patience)
+        if fractions is not None:
+            slot.open_fraction = fractions[(slot.day, slot.hour)]
+    return result
+
+
+def _recommend(slot: Slot, params: StaffingParams, patience: float | None) -> None:
+    rate = slot.arrivals
+    target, seconds, cap = params.target_fraction, params.target_seconds, params.max_occupancy
+    slot.agents_c = erlang.agents_needed(rate, slot.aht, target, seconds, cap)
+    if patience and rate > 0:
+        slot.agents_a = erlang.agents_needed_a(
+            rate, slot.aht, patience, target, seconds, cap, start=slot.agents_c
+        )
+    elif patience:
+        slot.agents_a = 0
+    chosen = slot.agents_a if patience else slot.agents_c
+    slot.deferred_agents = slot.deferred * deferred_minutes() / 60 / cap
+    if chosen is None:
+        slot.recommended = None
+        return
+    slot.recommended = chosen + math.ceil(slot.deferred_agents - 1e-9)
+    if rate > 0:
+        slot.at_recommended = figures_at(chosen, rate, slot.aht, patience, seconds)
+        slot.at_fewer = figures_at(chosen - 1, rate, slot.aht, patience, seconds)
+
+
+def figures_at(
+    agents: int, rate: float, aht: float, patience: float | None, seconds: float
+) -> ErlangFigures:
+    """Service level, wait and abandonment at ``agents`` (Erlang A with a patience, else C);
+    with traffic at or above the agents, Erlang C has no steady state: no figures."""
+    if agents < 0:
+        agents = 0
+    if patience:
+        a = erlang.erlang_a(agents, rate, aht, patience, seconds)
+        return ErlangFigures(agents, a.service_level, a.avg_wait, a.p_abandon)
+    traffic = rate * aht / 3600
+    if agents <= traffic:
+        return ErlangFigures(agents, None, None, None)
+    return ErlangFigures(
+        agents,
+        erlang.service_level(agents, traffic, aht, seconds),
+        erlang.asa(agents, traffic, aht),
+        None,
+    )
+
+
+# --- Opening hours -----------------------------------------------------------------------------
+
+SAMPLES = (7.5, 22.5, 37.5, 52.5)  # minutes into the hour: the open fraction in quarters
+
+
+def calendar_default() -> Calendar | None:
+    """The first calendar (by name) that is not open around the clock."""
+    return Calendar.objects.filter(always_open=False).order_by("name").first()
+
+
+def open_fractions(calendar: Calendar, params: StaffingParams) -> dict[tuple[int, int], float]:
+    """The share of each hour of the week (viewer's zone) the calendar's weekly hours are open,
+    sampled at the middle of each quarter of an hour of the most recent complete week and read
+    in the calendar's own zone. Public holidays and closing days are not applied: the question
+    is the regular week."""
+    if calendar.always_open:
+        return {(d, h): 1.0 for d in DAYS for h in HOURS}
+    week = parse_week(calendar.hours or {})
+    zone = ZoneInfo(calendar.timezone)
+    monday = params.last_monday - timedelta(weeks=1)
+    fractions = {}
+    for d in DAYS:
+        for h in HOURS:
+            start = params.instant(monday + timedelta(days=d), h)
+            open_count = 0
+            for minutes in SAMPLES:
+                local = (start + timedelta(minutes=minutes)).astimezone(zone)
+                open_count += _week_open(week, local.weekday(), local.hour * 60 + local.minute)
+            fractions[(d, h)] = open_count / len(SAMPLES)
+    return fractions
+
+
+def _week_open(week, weekday: int, minute: float) -> bool:
+    """Open at ``minute`` of ``weekday`` by the week rules (a range crossing midnight counts
+    for the next morning too)."""
+    for start, end in week[weekday]:
+        if start <= minute < end:
+            return True
+    for start, end in week[(weekday - 1) % 7]:
+        if end > 1440 and minute < end - 1440:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class DayHours:
+    """One weekday under the calendar: its first and last open hour (viewer's zone) and what an
+    hour more or less at either end would mean."""
+
+    day: int
+    first: int | None  # the first hour mostly open; None when closed all day
+    last: int | None
+    earlier: Slot | None  # the hour before opening
+    later: Slot | None  # the hour after closing
+    first_slot: Slot | None
+    last_slot: Slot | None
+
+
+def day_hours(staffing: Staffing) -> list[DayHours]:
+    result = []
+    for d in DAYS:
+        open_hours = [
+            h for h in HOURS if (staffing.slot(d, h).open_fraction or 0) >= 0.5
+        ]
+        if not open_hours:
+            result.append(DayHours(d, None, None, None, None, None, None))
+            continue
+        first, last = open_hours[0], open_hours[-1]
+        result.append(
+            DayHours(
+                day=d,
+                first=first,
+                last=last,
+                earlier=staffing.slot(d, first - 1) if first > 0 else None,
+                later=staffing.slot(d, last + 1) if last < 23 else None,
+                first_slot=staffing.slot(d, first),
+                last_slot=staffing.slot(d, last),
+            )
+        )
+    return result
+
+
+def outside_by_hour(staffing: Staffing) -> list[tuple[int, float, float, float, float]]:
+    """Per hour of the day (all weekdays): contacts per week, of them outside opening hours,
+    missed calls per week, of them outside."""
+    sums = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    for slot in staffing.slots.values():
+        closed = 1.0 - (slot.open_fraction if slot.open_fraction is not None else 1.0)
+        row = sums[slot.hour]
+        row[0] += slot.contacts
+        row[1] += slot.contacts * closed
+        row[2] += slot.missed
+        row[3] += slot.missed * closed
+    return [(h, *sums[h]) for h in HOURS]
