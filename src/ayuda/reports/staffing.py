@@ -398,9 +398,7 @@ class DayHours:
 def day_hours(staffing: Staffing) -> list[DayHours]:
     result = []
     for d in DAYS:
-        open_hours = [
-            h for h in HOURS if (staffing.slot(d, h).open_fraction or 0) >= 0.5
-        ]
+        open_hours = [h for h in HOURS if (staffing.slot(d, h).open_fraction or 0) >= 0.5]
         if not open_hours:
             result.append(DayHours(d, None, None, None, None, None, None))
             continue

@@ -306,9 +306,7 @@ def _detail(staffing: Staffing, names, links) -> Table:
         ],
         rows=rows,
         note=f"{aht} {patience} "
-        + _(
-            "Deferred contacts (e-mail, portal, API, monitoring) count %(minutes)s minutes each."
-        )
+        + _("Deferred contacts (e-mail, portal, API, monitoring) count %(minutes)s minutes each.")
         % {"minutes": _num(deferred_minutes(), 0)},
     )
 

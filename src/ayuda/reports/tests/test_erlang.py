@@ -9,7 +9,6 @@ import pytest
 
 from ayuda.reports import erlang
 
-
 # --- Published values ---------------------------------------------------------------------------
 
 

@@ -49,7 +49,11 @@ def staffing_page(request):
     staffing = staffing_compute(params)
     query = request.GET.urlencode()
     figures = [
-        (table, reverse("agent:reports_staffing_export", args=[table.key]) + (f"?{query}" if query else ""))
+        (
+            table,
+            reverse("agent:reports_staffing_export", args=[table.key])
+            + (f"?{query}" if query else ""),
+        )
         for table in staffing_tables(staffing)
     ]
     context.update(staffing=staffing, params=params, figures=figures)
