@@ -375,10 +375,7 @@ def _week_open(week, weekday: int, minute: float) -> bool:
     for start, end in week[weekday]:
         if start <= minute < end:
             return True
-    for start, end in week[(weekday - 1) % 7]:
-        if end > 1440 and minute < end - 1440:
-            return True
-    return False
+    return any(end > 1440 and minute < end - 1440 for _start, end in week[(weekday - 1) % 7])
 
 
 @dataclass(frozen=True)
