@@ -376,7 +376,7 @@ def _changes(staffing: Staffing, names) -> Table:
         title=_("An hour more or less"),
         columns=[
             _("Day"),
-            _("Open"),
+            _("Open hours"),
             _("Open an hour earlier: contacts served"),
             _("Open an hour earlier: agents needed"),
             _("Close an hour later: contacts served"),
