@@ -35,6 +35,7 @@ delay and abandonment", Queueing Systems 2004), computed exactly through the bir
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_AGENTS = 100_000  # the searches give up beyond this, or 10 x traffic + 200 (a target of 100 %)
 _TAIL = 1e-13
@@ -163,6 +164,7 @@ def _poisson_weights(mean: float, tail: float = 1e-14) -> list[float]:
         k += 1
 
 
+@lru_cache(maxsize=4096)
 def erlang_a(
     agents: int,
     rate_per_hour: float,
@@ -170,7 +172,8 @@ def erlang_a(
     patience_seconds: float,
     target_seconds: float,
 ) -> ErlangA:
-    """Erlang A at ``agents`` (see the module's docstring)."""
+    """Erlang A at ``agents`` (see the module's docstring). Cached: the agents search and the
+    figures at the recommended number ask for the same point."""
     lam = rate_per_hour / 3600.0
     if lam <= 0:
         return ErlangA(agents, 0.0, 0.0, 0.0, 1.0, 0.0)

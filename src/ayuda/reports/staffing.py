@@ -17,15 +17,17 @@ or the tickets themselves. The method, formulas and limits are in ``docs/staffin
   likelihood estimate of an exponential patience from censored waits.
 """
 
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Min, Sum, Value, When
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncHour
 
 from ayuda.intake.phone.models import CallHour
 from ayuda.sla.calendars import parse_week
@@ -55,6 +57,10 @@ def wrap_seconds() -> float:
 
 def aht_min_calls() -> int:
     return int(_setting("AYUDA_STAFFING_AHT_MIN_CALLS", 30))
+
+
+def cache_seconds() -> int:
+    return int(_setting("AYUDA_STAFFING_CACHE_SECONDS", 900))
 
 
 def default_handle_seconds() -> float:
@@ -159,23 +165,11 @@ class Staffing:
     calls_total: int = 0
     missed_total: int = 0
     first_record: datetime | None = None
+    computed_at: datetime | None = None  # when the sums were read (they may come from the cache)
     notes: list[str] = field(default_factory=list)
 
     def slot(self, day: int, hour: int) -> Slot:
         return self.slots[(day, hour)]
-
-
-def _annotated(queryset, column: str, params: StaffingParams):
-    zone = params.zone
-    return queryset.annotate(
-        wd=ExtractIsoWeekDay(column, tzinfo=zone),
-        hr=ExtractHour(column, tzinfo=zone),
-        recent=Case(
-            When(**{f"{column}__gte": params.recent_since}, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-    )
 
 
 def _call_hours(params: StaffingParams):
@@ -191,14 +185,23 @@ def _ticket_facts(params: StaffingParams):
     return TicketFact.objects.filter(created_at__gte=params.since, created_at__lt=params.until)
 
 
-def staffing_compute(params: StaffingParams) -> Staffing:
-    """The forecast, the handling time, the agents per hour of the week and the opening-hours
-    fractions (four to five queries, whatever the history's length)."""
-    calls = _call_hours(params)
-    facts = _ticket_facts(params)
-    call_rows = list(
-        _annotated(calls, "hour", params)
-        .values("wd", "hr", "recent")
+@dataclass(frozen=True)
+class HourSums:
+    """What the database returns: sums per UTC hour (a few thousand rows for a year), grouped
+    in SQL without any time-zone arithmetic (the local hour of the week is worked out here, once
+    per UTC hour, which also gets summer time right)."""
+
+    calls: list[tuple]  # (hour, offered, answered, missed, wait, talk)
+    facts: list[tuple]  # (hour, real-time, phone, deferred)
+    computed_at: datetime
+
+
+def hour_sums(params: StaffingParams) -> HourSums:
+    """Two aggregate queries: CallHour by hour, TicketFact by hour with one count per kind of
+    channel."""
+    calls = (
+        _call_hours(params)
+        .values("hour")
         .annotate(
             offered=Sum("offered"),
             answered=Sum("answered"),
@@ -208,57 +211,113 @@ def staffing_compute(params: StaffingParams) -> Staffing:
             talk=Sum("talk_seconds"),
         )
         .order_by()
+        .values_list("hour", "offered", "answered", "abandoned", "timeout", "wait", "talk")
     )
-    fact_rows = list(
-        _annotated(facts, "created_at", params)
-        .values("wd", "hr", "recent", "channel")
-        .annotate(n=Count("pk"))
+    facts = (
+        _ticket_facts(params)
+        .annotate(at=TruncHour("created_at", tzinfo=UTC))
+        .values("at")
+        .annotate(
+            real_time=Count("pk", filter=Q(channel__in=REAL_TIME)),
+            phone=Count("pk", filter=Q(channel=PHONE)),
+            deferred=Count("pk", filter=Q(channel__in=DEFERRED)),
+        )
         .order_by()
+        .values_list("at", "real_time", "phone", "deferred")
     )
-    firsts = [
-        calls.aggregate(first=Min("hour"))["first"],
-        facts.aggregate(first=Min("created_at"))["first"],
-    ]
-    first = min((f for f in firsts if f is not None), default=None)
-    weeks_used = params.weeks
-    if first is not None:
-        first_day = first.astimezone(params.zone).date()
-        first_monday = first_day - timedelta(days=first_day.weekday())
-        weeks_used = max(1, min(params.weeks, (params.last_monday - first_monday).days // 7))
+    return HourSums(
+        calls=[
+            (h, o or 0, a or 0, (ab or 0) + (t or 0), w or 0, talk or 0)
+            for h, o, a, ab, t, w, talk in calls
+        ],
+        facts=list(facts),
+        computed_at=datetime.now(UTC),
+    )
+
+
+def hour_sums_cached(params: StaffingParams) -> HourSums:
+    """``hour_sums`` through the cache for ``AYUDA_STAFFING_CACHE_SECONDS``: the period ends at
+    the start of this week, so new contacts never change it; only late imports of old calls do,
+    and the key changes with the newest CallHour and TicketFact rows (two index look-ups)."""
+    seconds = cache_seconds()
+    if seconds <= 0:
+        return hour_sums(params)
+    newest_call = CallHour.objects.aggregate(m=Max("pk"))["m"]
+    newest_fact = TicketFact.objects.aggregate(m=Max("pk"))["m"]
+    raw = "|".join(
+        str(v)
+        for v in (
+            params.tz,
+            params.since.isoformat(),
+            params.until.isoformat(),
+            params.source_id,
+            params.queue,
+            newest_call,
+            newest_fact,
+        )
+    )
+    key = "staffing:hours:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    found = cache.get(key)
+    if found is None:
+        found = hour_sums(params)
+        cache.set(key, found, seconds)
+    return found
+
+
+def staffing_compute(params: StaffingParams, *, cached: bool = False) -> Staffing:
+    """The forecast, the handling time, the agents per hour of the week and the opening-hours
+    fractions (two aggregate queries, whatever the history's length; ``cached``: through the
+    cache, see ``hour_sums_cached``)."""
+    sums = hour_sums_cached(params) if cached else hour_sums(params)
+    zone, recent_since = params.zone, params.recent_since
+    local: dict[datetime, tuple[int, int, bool]] = {}
+
+    def where(hour: datetime) -> tuple[int, int, bool]:
+        found = local.get(hour)
+        if found is None:
+            at = hour.astimezone(zone)
+            found = local[hour] = (at.weekday(), at.hour, hour >= recent_since)
+        return found
 
     slots = {(d, h): Slot(day=d, hour=h) for d in DAYS for h in HOURS}
     has_calls = False
+    first: datetime | None = None
     calls_total = missed_total = wait_total = answered_total = talk_total = 0
-    for row in call_rows:
-        slot = slots[(row["wd"] - 1, row["hr"])]
-        offered = row["offered"] or 0
-        missed = (row["abandoned"] or 0) + (row["timeout"] or 0)
+    for hour, offered, answered, missed, wait, talk in sums.calls:
+        day, local_hour, recent = where(hour)
+        slot = slots[(day, local_hour)]
         if offered:
             has_calls = True
+        first = hour if first is None or hour < first else first
         slot.calls += offered
         slot.missed += missed
-        slot.answered += row["answered"] or 0
-        slot.talk_seconds += row["talk"] or 0
-        if row["recent"]:
+        slot.answered += answered
+        slot.talk_seconds += talk
+        if recent:
             slot.actual_calls += offered
             slot.actual_missed += missed
         calls_total += offered
         missed_total += missed
-        wait_total += row["wait"] or 0
-        answered_total += row["answered"] or 0
-        talk_total += row["talk"] or 0
+        wait_total += wait
+        answered_total += answered
+        talk_total += talk
 
-    for row in fact_rows:
-        slot = slots[(row["wd"] - 1, row["hr"])]
-        channel, n = row["channel"], row["n"]
-        if channel in REAL_TIME or (channel == PHONE and not has_calls):
-            slot.real_time += n
-        elif channel in DEFERRED:
-            slot.deferred += n
-        else:
-            continue  # phone tickets when the calls are counted: the same contacts
-        if row["recent"]:
-            slot.actual_contacts += n
+    for hour, real_time, phone, deferred in sums.facts:
+        day, local_hour, recent = where(hour)
+        slot = slots[(day, local_hour)]
+        first = hour if first is None or hour < first else first
+        # phone tickets stand for calls only when there are no call records
+        counted_real_time = real_time + (0 if has_calls else phone)
+        slot.real_time += counted_real_time
+        slot.deferred += deferred
+        if recent:
+            slot.actual_contacts += counted_real_time + deferred
+
+    weeks_used = params.weeks
+    if first is not None:
+        first_day = first.astimezone(zone).date()
+        first_monday = first_day - timedelta(days=first_day.weekday())
+        weeks_used = max(1, min(params.weeks, (params.last_monday - first_monday).days // 7))
 
     wrap = wrap_seconds()
     if answered_total:
@@ -279,6 +338,7 @@ def staffing_compute(params: StaffingParams) -> Staffing:
         calls_total=calls_total,
         missed_total=missed_total,
         first_record=first,
+        computed_at=sums.computed_at,
     )
     fractions = open_fractions(params.calendar, params) if params.calendar else None
     minimum = aht_min_calls()

@@ -440,3 +440,6 @@ AYUDA_STAFFING_AHT_MIN_CALLS = int(os.environ.get("AYUDA_STAFFING_AHT_MIN_CALLS"
 AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS = int(
     os.environ.get("AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS", "300")
 )
+# Seconds the staffing page keeps its hourly sums (complete weeks only: new contacts never
+# change them; 0 reads the database every time).
+AYUDA_STAFFING_CACHE_SECONDS = int(os.environ.get("AYUDA_STAFFING_CACHE_SECONDS", "900"))

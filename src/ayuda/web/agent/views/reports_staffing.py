@@ -46,7 +46,7 @@ def staffing_page(request):
     }
     if params is None:
         return render(request, TEMPLATE, context, status=422)
-    staffing = staffing_compute(params)
+    staffing = staffing_compute(params, cached=True)
     query = request.GET.urlencode()
     figures = [
         (
@@ -56,7 +56,9 @@ def staffing_page(request):
         )
         for table in staffing_tables(staffing)
     ]
-    context.update(staffing=staffing, params=params, figures=figures)
+    context.update(
+        staffing=staffing, params=params, figures=figures, refreshed_at=staffing.computed_at
+    )
     return render(request, TEMPLATE, context)
 
 
@@ -72,7 +74,7 @@ def export(request, key: str):
             {"form": form, "tab": "staffing", "can_manage": True},
             status=422,
         )
-    table = table_get(staffing_tables(staffing_compute(params)), key)
+    table = table_get(staffing_tables(staffing_compute(params, cached=True)), key)
     if table is None:
         raise Http404
     return csv_response(table.csv_rows(), f"staffing-{key}")

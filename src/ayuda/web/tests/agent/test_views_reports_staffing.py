@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,11 @@ from ayuda.sla.models import Calendar
 
 MADRID = ZoneInfo("Europe/Madrid")
 URL = "/agent/reports/staffing/"
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_sums():
+    cache.clear()  # the page keeps its hourly sums in the cache; tests reuse primary keys
 
 
 def _client(user) -> Client:
@@ -143,3 +149,24 @@ def test_the_page_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.get(URL, {"weeks": "8", "target": "90", "seconds": "30"})
     assert response.status_code == 200
+
+
+def test_the_sums_come_from_the_cache_until_new_rows_arrive(desk, monday_rush):
+    # given the page seen once
+    client = _client(desk.manager)
+    export = reverse("agent:reports_staffing_export", args=["hours"])
+    first = _csv(client.get(export, {"weeks": "1"}))
+    # when a row changes in place (the cache keeps the old sums) and then a new row arrives
+    CallHour.objects.update(offered=400)
+    cached = _csv(client.get(export, {"weeks": "1"}))
+    hour = CallHour.objects.get()
+    CallHour.objects.create(
+        source=hour.source, queue="other", hour=hour.hour + timedelta(hours=1), offered=10
+    )
+    fresh = _csv(client.get(export, {"weeks": "1"}))
+    # then
+    row = next(r for r in first if r[0] == "Mon 09:00")
+    assert row[1] == "200.0"
+    assert next(r for r in cached if r[0] == "Mon 09:00")[1] == "200.0"
+    assert next(r for r in fresh if r[0] == "Mon 09:00")[1] == "400.0"
+    assert next(r for r in fresh if r[0] == "Mon 10:00")[1] == "10.0"
