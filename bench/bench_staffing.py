@@ -21,8 +21,10 @@ with ``generate_series`` (no Python loop over rows):
 
 Then, through Django's test client with production settings (server time: middleware, session,
 the two aggregate queries, the Erlang computations for 168 hours, the template; no network),
-p50/p95 over ``--reps`` warm requests and the queries of one request, for the page with a year
-(52 weeks) and with the default 8 weeks of history, and one CSV export.
+p50/p95 over ``--reps`` requests and the queries of one request, for the page with a year
+(52 weeks) and with the default 8 weeks of history: first with the hourly sums read from the
+database on every request (``AYUDA_STAFFING_CACHE_SECONDS=0``), then from the cache (the
+database cache table unless ``CACHE_URL`` names Redis), and one CSV export.
 
 Results go to stdout and to ``bench/results/<date>-staffing.md``.
 """
@@ -232,19 +234,24 @@ def main() -> None:
     client = Client()
     client.force_login(manager)
     page = reverse("agent:reports_staffing")
-    results = {
-        "a year (52 weeks)": measure(client, f"{page}?weeks=52", args.reps),
-        "8 weeks (default)": measure(client, page, args.reps),
-        "a year, 90 % in 15 s, one queue": measure(
-            client, f"{page}?weeks=52&target=90&seconds=15&queue=queue-1", args.reps
-        ),
-        "CSV of the hour table, a year": measure(
-            client,
-            reverse("agent:reports_staffing_export", args=["hours"]) + "?weeks=52",
-            args.reps,
-            stream=True,
-        ),
-    }
+    from django.test import override_settings
+
+    year = f"{page}?weeks=52"
+    results = {}
+    with override_settings(AYUDA_STAFFING_CACHE_SECONDS=0):
+        results["a year (52 weeks), sums read every time"] = measure(client, year, args.reps)
+        results["8 weeks (default), sums read every time"] = measure(client, page, args.reps)
+    results["a year (52 weeks), sums from the cache"] = measure(client, year, args.reps)
+    results["8 weeks (default), sums from the cache"] = measure(client, page, args.reps)
+    results["a year, 90 % in 15 s, one queue, from the cache"] = measure(
+        client, f"{year}&target=90&seconds=15&queue=queue-1", args.reps
+    )
+    results["CSV of the hour table, a year, from the cache"] = measure(
+        client,
+        reverse("agent:reports_staffing_export", args=["hours"]) + "?weeks=52",
+        args.reps,
+        stream=True,
+    )
     load_avg = os.getloadavg()
     lines = [
         f"# Staffing page, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

@@ -235,13 +235,100 @@ def hour_sums(params: StaffingParams) -> HourSums:
     )
 
 
-def hour_sums_cached(params: StaffingParams) -> HourSums:
-    """``hour_sums`` through the cache for ``AYUDA_STAFFING_CACHE_SECONDS``: the period ends at
+FIELDS = (
+    "calls",
+    "missed",
+    "answered",
+    "talk_seconds",
+    "actual_calls",
+    "actual_missed",
+    "real_time",
+    "deferred",
+    "actual_contacts",
+)
+
+
+@dataclass(frozen=True)
+class WeekSums:
+    """The hourly sums folded into the 168 hours of the week (viewer's zone): per hour of the
+    week the totals over the period of ``FIELDS``; what the cache keeps (small)."""
+
+    slots: dict[tuple[int, int], tuple]
+    has_calls: bool
+    calls: int
+    missed: int
+    wait: int
+    answered: int
+    talk: int
+    first: datetime | None
+    computed_at: datetime
+
+
+def week_sums(params: StaffingParams) -> WeekSums:
+    sums = hour_sums(params)
+    zone, recent_since = params.zone, params.recent_since
+    local: dict[datetime, tuple[int, int, bool]] = {}
+
+    def where(hour: datetime) -> tuple[int, int, bool]:
+        found = local.get(hour)
+        if found is None:
+            at = hour.astimezone(zone)
+            found = local[hour] = (at.weekday(), at.hour, hour >= recent_since)
+        return found
+
+    slots = {(d, h): [0] * len(FIELDS) for d in DAYS for h in HOURS}
+    has_calls = False
+    first: datetime | None = None
+    calls_total = missed_total = wait_total = answered_total = talk_total = 0
+    for hour, offered, answered, missed, wait, talk in sums.calls:
+        day, local_hour, recent = where(hour)
+        row = slots[(day, local_hour)]
+        if offered:
+            has_calls = True
+        first = hour if first is None or hour < first else first
+        row[0] += offered
+        row[1] += missed
+        row[2] += answered
+        row[3] += talk
+        if recent:
+            row[4] += offered
+            row[5] += missed
+        calls_total += offered
+        missed_total += missed
+        wait_total += wait
+        answered_total += answered
+        talk_total += talk
+
+    for hour, real_time, phone, deferred in sums.facts:
+        day, local_hour, recent = where(hour)
+        row = slots[(day, local_hour)]
+        first = hour if first is None or hour < first else first
+        # phone tickets stand for calls only when there are no call records
+        counted_real_time = real_time + (0 if has_calls else phone)
+        row[6] += counted_real_time
+        row[7] += deferred
+        if recent:
+            row[8] += counted_real_time + deferred
+    return WeekSums(
+        slots={key: tuple(row) for key, row in slots.items()},
+        has_calls=has_calls,
+        calls=calls_total,
+        missed=missed_total,
+        wait=wait_total,
+        answered=answered_total,
+        talk=talk_total,
+        first=first,
+        computed_at=sums.computed_at,
+    )
+
+
+def week_sums_cached(params: StaffingParams) -> WeekSums:
+    """``week_sums`` through the cache for ``AYUDA_STAFFING_CACHE_SECONDS``: the period ends at
     the start of this week, so new contacts never change it; only late imports of old calls do,
     and the key changes with the newest CallHour and TicketFact rows (two index look-ups)."""
     seconds = cache_seconds()
     if seconds <= 0:
-        return hour_sums(params)
+        return week_sums(params)
     newest_call = CallHour.objects.aggregate(m=Max("pk"))["m"]
     newest_fact = TicketFact.objects.aggregate(m=Max("pk"))["m"]
     raw = "|".join(
@@ -256,10 +343,10 @@ def hour_sums_cached(params: StaffingParams) -> HourSums:
             newest_fact,
         )
     )
-    key = "staffing:hours:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = "staffing:weeks:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     found = cache.get(key)
     if found is None:
-        found = hour_sums(params)
+        found = week_sums(params)
         cache.set(key, found, seconds)
     return found
 
@@ -267,51 +354,17 @@ def hour_sums_cached(params: StaffingParams) -> HourSums:
 def staffing_compute(params: StaffingParams, *, cached: bool = False) -> Staffing:
     """The forecast, the handling time, the agents per hour of the week and the opening-hours
     fractions (two aggregate queries, whatever the history's length; ``cached``: through the
-    cache, see ``hour_sums_cached``)."""
-    sums = hour_sums_cached(params) if cached else hour_sums(params)
-    zone, recent_since = params.zone, params.recent_since
-    local: dict[datetime, tuple[int, int, bool]] = {}
-
-    def where(hour: datetime) -> tuple[int, int, bool]:
-        found = local.get(hour)
-        if found is None:
-            at = hour.astimezone(zone)
-            found = local[hour] = (at.weekday(), at.hour, hour >= recent_since)
-        return found
-
-    slots = {(d, h): Slot(day=d, hour=h) for d in DAYS for h in HOURS}
-    has_calls = False
-    first: datetime | None = None
-    calls_total = missed_total = wait_total = answered_total = talk_total = 0
-    for hour, offered, answered, missed, wait, talk in sums.calls:
-        day, local_hour, recent = where(hour)
-        slot = slots[(day, local_hour)]
-        if offered:
-            has_calls = True
-        first = hour if first is None or hour < first else first
-        slot.calls += offered
-        slot.missed += missed
-        slot.answered += answered
-        slot.talk_seconds += talk
-        if recent:
-            slot.actual_calls += offered
-            slot.actual_missed += missed
-        calls_total += offered
-        missed_total += missed
-        wait_total += wait
-        answered_total += answered
-        talk_total += talk
-
-    for hour, real_time, phone, deferred in sums.facts:
-        day, local_hour, recent = where(hour)
-        slot = slots[(day, local_hour)]
-        first = hour if first is None or hour < first else first
-        # phone tickets stand for calls only when there are no call records
-        counted_real_time = real_time + (0 if has_calls else phone)
-        slot.real_time += counted_real_time
-        slot.deferred += deferred
-        if recent:
-            slot.actual_contacts += counted_real_time + deferred
+    cache, see ``week_sums_cached``)."""
+    sums = week_sums_cached(params) if cached else week_sums(params)
+    zone = params.zone
+    slots = {}
+    for (d, h), values in sums.slots.items():
+        slot = slots[(d, h)] = Slot(day=d, hour=h)
+        for name, value in zip(FIELDS, values, strict=True):
+            setattr(slot, name, value)
+    has_calls, first = sums.has_calls, sums.first
+    calls_total, missed_total, wait_total = sums.calls, sums.missed, sums.wait
+    answered_total, talk_total = sums.answered, sums.talk
 
     weeks_used = params.weeks
     if first is not None:
