@@ -60,7 +60,7 @@ def aht_min_calls() -> int:
 
 
 def cache_seconds() -> int:
-    return int(_setting("AYUDA_STAFFING_CACHE_SECONDS", 900))
+    return int(_setting("AYUDA_STAFFING_CACHE_SECONDS", 3600))
 
 
 def default_handle_seconds() -> float:
@@ -323,14 +323,15 @@ def week_sums(params: StaffingParams) -> WeekSums:
 
 
 def week_sums_cached(params: StaffingParams) -> WeekSums:
-    """``week_sums`` through the cache for ``AYUDA_STAFFING_CACHE_SECONDS``: the period ends at
-    the start of this week, so new contacts never change it; only late imports of old calls do,
-    and the key changes with the newest CallHour and TicketFact rows (two index look-ups)."""
+    """``week_sums`` through the cache for ``AYUDA_STAFFING_CACHE_SECONDS``. The period ends at
+    the start of this week, so new tickets and calls never change it (a ticket's facts keep its
+    creation time): the key does not move with every new ticket. Late imports of old calls do
+    change it: the key holds the newest CallHour row (one index look-up), so an import that adds
+    hours shows at once; a change in place to old rows shows after the time-out."""
     seconds = cache_seconds()
     if seconds <= 0:
         return week_sums(params)
     newest_call = CallHour.objects.aggregate(m=Max("pk"))["m"]
-    newest_fact = TicketFact.objects.aggregate(m=Max("pk"))["m"]
     raw = "|".join(
         str(v)
         for v in (
@@ -340,7 +341,6 @@ def week_sums_cached(params: StaffingParams) -> WeekSums:
             params.source_id,
             params.queue,
             newest_call,
-            newest_fact,
         )
     )
     key = "staffing:weeks:" + hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -67,8 +67,13 @@ class StaffingForm(forms.Form):
     )
     queue = forms.CharField(label=gettext_lazy("Call queue"), max_length=100, required=False)
 
+    DEFAULTS = {"weeks": 8, "target": 80, "seconds": 20, "occupancy": 85}
+
     def __init__(self, data=None, **kwargs):
         super().__init__(data, auto_id="id_report_%s", **kwargs)
+        for name, value in self.DEFAULTS.items():
+            self.fields[name].initial = value
+            self.fields[name].widget.attrs["placeholder"] = str(value)
 
     def params(self) -> StaffingParams | None:
         """The parameters, or None when the input is invalid (the page shows the errors)."""
@@ -78,10 +83,10 @@ class StaffingForm(forms.Form):
         return StaffingParams(
             tz=timezone.get_current_timezone_name(),
             today=timezone.localdate(),
-            weeks=d.get("weeks") or 8,
+            weeks=d.get("weeks") or self.DEFAULTS["weeks"],
             target_fraction=(d["target"] if d.get("target") is not None else 80) / 100,
             target_seconds=d["seconds"] if d.get("seconds") is not None else 20,
-            max_occupancy=(d.get("occupancy") or 85) / 100,
+            max_occupancy=(d.get("occupancy") or self.DEFAULTS["occupancy"]) / 100,
             calendar=d.get("calendar") or calendar_default(),
             source_id=d["source"].pk if d.get("source") else None,
             queue=(d.get("queue") or "").strip(),

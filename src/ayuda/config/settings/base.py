@@ -442,4 +442,4 @@ AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS = int(
 )
 # Seconds the staffing page keeps its hourly sums (complete weeks only: new contacts never
 # change them; 0 reads the database every time).
-AYUDA_STAFFING_CACHE_SECONDS = int(os.environ.get("AYUDA_STAFFING_CACHE_SECONDS", "900"))
+AYUDA_STAFFING_CACHE_SECONDS = int(os.environ.get("AYUDA_STAFFING_CACHE_SECONDS", "3600"))
