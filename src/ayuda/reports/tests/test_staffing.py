@@ -226,3 +226,19 @@ def test_opening_hours_read_in_the_calendars_zone():
     assert result.slot(MONDAY, 9).open_fraction == 1
     assert result.slot(MONDAY, 16).open_fraction == 1
     assert result.slot(MONDAY, 17).open_fraction == 0
+
+
+def test_the_autumn_repeated_hour_counts_twice_in_its_local_hour():
+    # given Madrid's clocks go back on Sunday 2026-10-25 at 03:00 CEST: 00:00 UTC and 01:00 UTC
+    # are both 02:00 local; the week of 2026-10-19 is the most recent complete one
+    source = CallSource.objects.create(name="PBX", kind=SourceKind.ASTERISK_QUEUE_LOG)
+    call_hour(source, utc(2026, 10, 25, 0), answered=3, talk_seconds=300)
+    call_hour(source, utc(2026, 10, 25, 1), answered=5, talk_seconds=500)
+    call_hour(source, utc(2026, 10, 25, 2), answered=7, talk_seconds=700)
+    # when
+    result = staffing_compute(params(today=date(2026, 10, 28), weeks=1))
+    # then
+    sunday = 6
+    assert result.slot(sunday, 2).calls == 3 + 5
+    assert result.slot(sunday, 3).calls == 7
+    assert result.slot(sunday, 1).calls == 0
