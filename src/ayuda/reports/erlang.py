@@ -39,6 +39,7 @@ from functools import lru_cache
 
 MAX_AGENTS = 100_000  # the searches give up beyond this, or 10 x traffic + 200 (a target of 100 %)
 _TAIL = 1e-13
+MAX_QUEUE = 20_000  # waiting callers the chain holds at most (reached only with θ ≈ 0)
 _RESCALE = 1e250
 
 
@@ -142,7 +143,7 @@ def _stationary(agents: int, lam: float, mu: float, theta: float) -> list[float]
             term, total = probs[-1], 1.0
         if k > agents and lam < death and term < _TAIL * total:
             break
-        if k > agents + 10_000_000:  # θ vanishingly small: give up the tail
+        if k > agents + MAX_QUEUE:  # θ vanishingly small: the tail is cut here
             break
     return [p / total for p in probs]
 

@@ -40,6 +40,7 @@ REAL_TIME = ("chat", "walk_in")
 PHONE = "phone"
 DEFERRED = ("email", "portal", "api", "monitoring")
 HOURS = range(24)
+MAX_PATIENCE = 3600.0  # seconds: a longer estimate (a handful of missed calls) is read as this
 DAYS = range(7)  # Monday = 0
 
 
@@ -378,6 +379,8 @@ def staffing_compute(params: StaffingParams, *, cached: bool = False) -> Staffin
     else:
         aht_overall, aht_source = default_handle_seconds(), "default"
     patience = wait_total / missed_total if missed_total and wait_total else None
+    if patience is not None:
+        patience = min(patience, MAX_PATIENCE)
 
     result = Staffing(
         params=params,
