@@ -17,17 +17,13 @@ from ayuda.core.widgets import FastSelect
 from ayuda.intake.phone.models import CallSource
 from ayuda.sla.models import Calendar
 
+from .opening_hours import DAYS, HOURS, calendar_default, day_hours, outside_by_hour
 from .staffing import (
-    DAYS,
-    HOURS,
     Slot,
     Staffing,
     StaffingParams,
     aht_min_calls,
-    calendar_default,
-    day_hours,
     deferred_minutes,
-    outside_by_hour,
     wrap_seconds,
 )
 from .tables import Cell, Table, shade

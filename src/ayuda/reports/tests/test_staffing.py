@@ -11,13 +11,8 @@ import pytest
 from ayuda.intake.phone.models import CallHour, CallSource, SourceKind
 from ayuda.reports import erlang
 from ayuda.reports.models import TicketFact
-from ayuda.reports.staffing import (
-    StaffingParams,
-    calendar_default,
-    day_hours,
-    outside_by_hour,
-    staffing_compute,
-)
+from ayuda.reports.opening_hours import calendar_default, day_hours, outside_by_hour
+from ayuda.reports.staffing import StaffingParams, staffing_compute
 from ayuda.sla.models import Calendar
 from ayuda.tickets.tests.factories import ticket_make
 
