@@ -8,12 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from ayuda.intake.phone.models import CallHour, CallSource, SourceKind
+from ayuda.reports.models import TicketFact
 from ayuda.sla.models import Calendar
+from ayuda.tickets.tests.factories import ticket_make
 
 MADRID = ZoneInfo("Europe/Madrid")
 URL = "/agent/reports/staffing/"
@@ -170,3 +174,24 @@ def test_the_sums_come_from_the_cache_until_new_rows_arrive(desk, monday_rush):
     assert next(r for r in cached if r[0] == "Mon 09:00")[1] == "200.0"
     assert next(r for r in fresh if r[0] == "Mon 09:00")[1] == "400.0"
     assert next(r for r in fresh if r[0] == "Mon 10:00")[1] == "10.0"
+
+
+def test_a_new_ticket_this_week_keeps_the_cached_sums(desk, monday_rush):
+    # given the page seen once
+    client = _client(desk.manager)
+    client.get(URL, {"weeks": "1"})
+    # when a ticket arrives this week (outside the period: it cannot change the figures)
+    ticket = ticket_make(channel="chat")
+    TicketFact.objects.create(
+        ticket=ticket,
+        created_at=timezone.now(),
+        channel="chat",
+        type="incident",
+        level="l1",
+        state_category="new",
+        refreshed_at=timezone.now(),
+    )
+    # then the sums come from the cache: no aggregate query
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL, {"weeks": "1"}).status_code == 200
+    assert not any("reports_ticketfact" in q["sql"] for q in ctx.captured_queries)
