@@ -428,3 +428,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Staffing (reports/staffing.py)
+# Handling minutes per deferred contact (e-mail, portal, API, monitoring).
+AYUDA_STAFFING_DEFERRED_MINUTES = float(os.environ.get("AYUDA_STAFFING_DEFERRED_MINUTES", "8"))
+# Wrap-up seconds added to each answered call's talk time.
+AYUDA_STAFFING_WRAP_SECONDS = int(os.environ.get("AYUDA_STAFFING_WRAP_SECONDS", "30"))
+# Answered calls an hour of the week needs (over the history) for its own handling time.
+AYUDA_STAFFING_AHT_MIN_CALLS = int(os.environ.get("AYUDA_STAFFING_AHT_MIN_CALLS", "30"))
+# Handling seconds when there are no answered calls at all (real-time tickets only).
+AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS = int(
+    os.environ.get("AYUDA_STAFFING_DEFAULT_HANDLE_SECONDS", "300")
+)
+# Seconds the staffing page keeps its hourly sums (complete weeks only: new contacts never
+# change them; 0 reads the database every time).
+AYUDA_STAFFING_CACHE_SECONDS = int(os.environ.get("AYUDA_STAFFING_CACHE_SECONDS", "3600"))
