@@ -36,7 +36,7 @@ def reports_required(view):
 
 
 def _form(request) -> ReportFilterForm:
-    return ReportFilterForm(request.GET or None, teams=access.team_scope(request.user))
+    return ReportFilterForm(request.GET, teams=access.team_scope(request.user))
 
 
 @reports_required
