@@ -198,7 +198,12 @@ def facts_rebuild(*, batch: int = 20000) -> int:
 
 def facts_business_refresh(*, limit: int = 5000) -> int:
     """Business minutes of up to ``limit`` stale facts under their ticket's service-level
-    calendar (none: left empty). Returns how many rows it looked at (0: nothing stale)."""
+    calendar (none: left empty). Returns how many rows it looked at (0: nothing stale).
+    Facts of tickets that never had a service level are cleared first, in one statement."""
+    clocked = SlaClock.objects.filter(side=Side.DESK, policy__isnull=False)
+    TicketFact.objects.filter(business_stale=True, ticket__sla_policy__isnull=True).exclude(
+        ticket_id__in=clocked.values("ticket_id")
+    ).update(business_stale=False, first_response_business=None, resolution_business=None)
     stale = list(
         TicketFact.objects.filter(business_stale=True)
         .order_by("ticket_id")

@@ -5,12 +5,14 @@ causes; service-level compliance. Every count links to the queue showing its tic
 What each figure means exactly: docs/reports.md."""
 
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.db.models.functions import ExtractHour, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -49,6 +51,78 @@ def facts_in_range(filters: ReportFilters) -> QuerySet:
     return facts_scope(filters).filter(created_at__gte=filters.since, created_at__lt=filters.until)
 
 
+class Report:
+    """The queries the figures share, each run once and only when a figure asks: a page is a
+    handful of scans of the range's facts (by channel; by day and hour; the times) and one of
+    the active ones, whatever the number of figures."""
+
+    def __init__(self, filters: ReportFilters):
+        self.filters = filters
+
+    @cached_property
+    def by_channel(self) -> dict[str, dict[str, int]]:
+        """Per channel: tickets, resolved, fcr, escalated to level 2 / a vendor, reopened."""
+        rows = (
+            facts_in_range(self.filters)
+            .values("channel")
+            .annotate(
+                n=Count("pk"),
+                resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+                fcr=Count("pk", filter=Q(fcr=True)),
+                l2=Count("pk", filter=Q(escalated_l2=True)),
+                vendor=Count("pk", filter=Q(escalated_vendor=True)),
+                reopened=Count("pk", filter=Q(reopens__gt=0)),
+            )
+            .order_by()
+        )
+        return {row.pop("channel"): row for row in rows}
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        keys = ("n", "resolved", "fcr", "l2", "vendor", "reopened")
+        return {k: sum(c[k] for c in self.by_channel.values()) for k in keys}
+
+    @cached_property
+    def by_day_hour(self) -> dict[tuple, int]:
+        """Tickets per (day, hour) of creation in the viewer's zone."""
+        zone = self.filters.zone
+        return {
+            (day, hour): n
+            for day, hour, n in facts_in_range(self.filters)
+            .annotate(
+                day=TruncDate("created_at", tzinfo=zone),
+                hour=ExtractHour("created_at", tzinfo=zone),
+            )
+            .values_list("day", "hour")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+
+    @cached_property
+    def active(self) -> dict[str, dict[str, int]]:
+        """Active tickets now (any creation date) per state category, with their ages."""
+        now = timezone.now()
+        buckets = {}
+        for low, high in AGES:
+            where = Q(created_at__lte=now - timedelta(days=low))
+            if high is not None:
+                where &= Q(created_at__gt=now - timedelta(days=high))
+            buckets[f"a{low}"] = Count("pk", filter=where)
+        rows = (
+            facts_scope(self.filters)
+            .filter(state_category__in=[c.value for c in ACTIVE_CATEGORIES])
+            .values("state_category")
+            .annotate(n=Count("pk"), **buckets)
+            .order_by()
+        )
+        return {row.pop("state_category"): row for row in rows}
+
+    @cached_property
+    def times(self) -> dict[str, tuple[int, list[float | None]]]:
+        fields = [field for _key, field, _unit, _figure in TIMES]
+        return percentiles(facts_in_range(self.filters), fields)
+
+
 # Formatting -----------------------------------------------------------------------------------
 
 
@@ -81,8 +155,9 @@ def _minutes_cell(minutes: float | None) -> Cell:
 # Volume ---------------------------------------------------------------------------------------
 
 
-def volume_by_channel(filters: ReportFilters) -> Table:
-    counts = dict(facts_in_range(filters).values_list("channel").annotate(n=Count("pk")).order_by())
+def volume_by_channel(report: Report) -> Table:
+    filters = report.filters
+    counts = {key: c["n"] for key, c in report.by_channel.items()}
     total = sum(counts.values())
     names = dict(Channel.choices)
     rows = [
@@ -104,19 +179,12 @@ def volume_by_channel(filters: ReportFilters) -> Table:
     )
 
 
-def volume_by_hour(filters: ReportFilters) -> Table:
+def volume_by_hour(report: Report) -> Table:
     """Hours (rows) by weekday (columns), in the viewer's zone."""
-    zone = filters.zone
-    counts = {
-        (day, hour): n
-        for day, hour, n in facts_in_range(filters)
-        .annotate(
-            d=ExtractIsoWeekDay("created_at", tzinfo=zone), h=ExtractHour("created_at", tzinfo=zone)
-        )
-        .values_list("d", "h")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    filters = report.filters
+    counts = defaultdict(int)
+    for (day, hour), n in report.by_day_hour.items():
+        counts[(day.isoweekday(), hour)] += n
     top = max(counts.values(), default=0)
     rows = []
     for hour in range(24):
@@ -135,15 +203,12 @@ def volume_by_hour(filters: ReportFilters) -> Table:
     )
 
 
-def volume_by_day(filters: ReportFilters) -> Table:
+def volume_by_day(report: Report) -> Table:
     """Every day of the range, in the viewer's zone (days without tickets as 0)."""
-    counts = dict(
-        facts_in_range(filters)
-        .annotate(day=TruncDate("created_at", tzinfo=filters.zone))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    filters = report.filters
+    counts = defaultdict(int)
+    for (day, _hour), n in report.by_day_hour.items():
+        counts[day] += n
     rows = []
     for offset in range(filters.days):
         day = filters.first_day + timedelta(days=offset)
@@ -163,13 +228,10 @@ def volume_by_day(filters: ReportFilters) -> Table:
 # Backlog --------------------------------------------------------------------------------------
 
 
-def _active(filters: ReportFilters) -> QuerySet:
-    return facts_scope(filters).filter(state_category__in=[c.value for c in ACTIVE_CATEGORIES])
-
-
-def backlog(filters: ReportFilters) -> Table:
+def backlog(report: Report) -> Table:
     """Active tickets now, by state category (the dimensions apply, not the dates)."""
-    counts = dict(_active(filters).values_list("state_category").annotate(n=Count("pk")).order_by())
+    filters = report.filters
+    counts = {key: c["n"] for key, c in report.active.items()}
     names = dict(StateCategory.choices)
     rows = [
         [
@@ -205,15 +267,9 @@ def age_label(low: int, high: int | None) -> str:
     return _("%(low)s–%(high)s days") % {"low": low, "high": high}
 
 
-def backlog_age(filters: ReportFilters) -> Table:
-    now = timezone.now()
-    buckets = {}
-    for low, high in AGES:
-        where = Q(created_at__lte=now - timedelta(days=low))
-        if high is not None:
-            where &= Q(created_at__gt=now - timedelta(days=high))
-        buckets[f"a{low}"] = Count("pk", filter=where)
-    counts = _active(filters).aggregate(**buckets)
+def backlog_age(report: Report) -> Table:
+    filters = report.filters
+    counts = {f"a{low}": sum(c[f"a{low}"] for c in report.active.values()) for low, _high in AGES}
     rows = []
     for low, high in AGES:
         n = counts[f"a{low}"]
@@ -232,16 +288,14 @@ def backlog_age(filters: ReportFilters) -> Table:
 # Resolution -----------------------------------------------------------------------------------
 
 
-def first_contact_resolution(filters: ReportFilters) -> Table:
+def first_contact_resolution(report: Report) -> Table:
     """Among the tickets of the range that were resolved: those resolved at the first contact
     (never escalated, never reopened, at most one customer message), by channel."""
+    filters = report.filters
     per = {
-        channel: (resolved, fcr)
-        for channel, resolved, fcr in facts_in_range(filters)
-        .filter(resolved_at__isnull=False)
-        .values_list("channel")
-        .annotate(resolved=Count("pk"), fcr=Count("pk", filter=Q(fcr=True)))
-        .order_by()
+        channel: (c["resolved"], c["fcr"])
+        for channel, c in report.by_channel.items()
+        if c["resolved"]
     }
     names = dict(Channel.choices)
 
@@ -280,15 +334,13 @@ def _linked(cell: Cell, link: str) -> Cell:
     return Cell(cell.value, cell.text, link)
 
 
-def escalations(filters: ReportFilters) -> Table:
+def escalations(report: Report) -> Table:
     """Tickets of the range ever escalated to level 2, to any vendor, to each vendor (the last
     vendor a ticket went to)."""
+    filters = report.filters
     facts = facts_in_range(filters)
-    totals = facts.aggregate(
-        total=Count("pk"),
-        l2=Count("pk", filter=Q(escalated_l2=True)),
-        vendor=Count("pk", filter=Q(escalated_vendor=True)),
-    )
+    totals = {"total": report.totals["n"], "l2": report.totals["l2"]}
+    totals["vendor"] = report.totals["vendor"]
     per_vendor = dict(
         facts.filter(escalated_vendor=True)
         .values_list("vendor_id")
@@ -321,11 +373,9 @@ def escalations(filters: ReportFilters) -> Table:
     )
 
 
-def reopens(filters: ReportFilters) -> Table:
-    counts = facts_in_range(filters).aggregate(
-        resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        reopened=Count("pk", filter=Q(reopens__gt=0)),
-    )
+def reopens(report: Report) -> Table:
+    filters = report.filters
+    counts = report.totals
     resolved, reopened = counts["resolved"], counts["reopened"]
     reopened_link = queue_url(filters, figure="reopened") if reopened else ""
     return Table(
@@ -358,27 +408,38 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def percentiles(facts: QuerySet, field: str) -> tuple[int, list[float | None]]:
-    """How many facts have ``field``, and its continuous percentiles (linear interpolation
-    between the two nearest ranks, as PostgreSQL's percentile_cont) for PERCENTILES."""
-    measured = facts.filter(**{f"{field}__isnull": False})
+def percentiles(facts: QuerySet, fields: list[str]) -> dict[str, tuple[int, list]]:
+    """Per field: how many facts have it, and its continuous percentiles (linear interpolation
+    between the two nearest ranks, as PostgreSQL's percentile_cont) for PERCENTILES. One
+    query on PostgreSQL; on SQLite a count and one or two values read by OFFSET per figure."""
     if connection.vendor == "postgresql":
-        result = measured.aggregate(
-            n=Count("pk"), **{f"p{i}": PercentileCont(field, q) for i, q in enumerate(PERCENTILES)}
-        )
-        return result["n"], [result[f"p{i}"] for i in range(len(PERCENTILES))]
-    n = measured.count()
-    if not n:
-        return 0, [None for _q in PERCENTILES]
-    ordered = measured.order_by(field).values_list(field, flat=True)
-    values = []
-    for q in PERCENTILES:
-        position = q * (n - 1)
-        low = math.floor(position)
-        pair = list(ordered[low : low + 2])
-        upper = pair[1] if len(pair) > 1 else pair[0]
-        values.append(pair[0] + (upper - pair[0]) * (position - low))
-    return n, values
+        aggregates = {}
+        for f in fields:
+            aggregates[f"{f}__n"] = Count(f)
+            for i, q in enumerate(PERCENTILES):
+                aggregates[f"{f}__p{i}"] = PercentileCont(f, q)
+        result = facts.aggregate(**aggregates)
+        return {
+            f: (result[f"{f}__n"], [result[f"{f}__p{i}"] for i in range(len(PERCENTILES))])
+            for f in fields
+        }
+    counts = facts.aggregate(**{f: Count(f) for f in fields})
+    out = {}
+    for f in fields:
+        n = counts[f]
+        if not n:
+            out[f] = (0, [None for _q in PERCENTILES])
+            continue
+        ordered = facts.filter(**{f"{f}__isnull": False}).order_by(f).values_list(f, flat=True)
+        values = []
+        for q in PERCENTILES:
+            position = q * (n - 1)
+            low = math.floor(position)
+            pair = list(ordered[low : low + 2])
+            upper = pair[1] if len(pair) > 1 else pair[0]
+            values.append(pair[0] + (upper - pair[0]) * (position - low))
+        out[f] = (n, values)
+    return out
 
 
 TIMES = (
@@ -390,17 +451,17 @@ TIMES = (
 )
 
 
-def times(filters: ReportFilters) -> Table:
+def times(report: Report) -> Table:
+    filters = report.filters
     labels = {
         "first_response": _("First response"),
         "resolution": _("Resolution"),
         "first_response_business": _("First response, business time"),
         "resolution_business": _("Resolution, business time"),
     }
-    facts = facts_in_range(filters)
     rows = []
     for key, field, per_minute, figure in TIMES:
-        n, values = percentiles(facts, field)
+        n, values = report.times[field]
         minutes = [None if v is None else v / per_minute for v in values]
         rows.append(
             [
@@ -424,7 +485,8 @@ def times(filters: ReportFilters) -> Table:
 # Root causes ----------------------------------------------------------------------------------
 
 
-def _top(filters: ReportFilters, *, key: str, title: str, column: str, field: str, names, param):
+def _top(report: Report, *, key: str, title: str, column: str, field: str, names, param):
+    filters = report.filters
     facts = facts_in_range(filters)
     counts = list(
         facts.exclude(**{f"{field}__isnull": True})
@@ -432,7 +494,7 @@ def _top(filters: ReportFilters, *, key: str, title: str, column: str, field: st
         .annotate(n=Count("pk"))
         .order_by("-n", field)[:TOP]
     )
-    total = facts.count()
+    total = report.totals["n"]
     label_of, value_of = names([pk for pk, _n in counts])
     rows = [
         [
@@ -472,9 +534,9 @@ def _names(model, label: Callable = str, value: Callable | None = None):
     return names
 
 
-def categories(filters: ReportFilters) -> Table:
+def categories(report: Report) -> Table:
     return _top(
-        filters,
+        report,
         key="categories",
         title=_("Top categories"),
         column=_("Category"),
@@ -484,9 +546,9 @@ def categories(filters: ReportFilters) -> Table:
     )
 
 
-def sites(filters: ReportFilters) -> Table:
+def sites(report: Report) -> Table:
     return _top(
-        filters,
+        report,
         key="sites",
         title=_("Top sites"),
         column=_("Site"),
@@ -496,9 +558,9 @@ def sites(filters: ReportFilters) -> Table:
     )
 
 
-def devices(filters: ReportFilters) -> Table:
+def devices(report: Report) -> Table:
     return _top(
-        filters,
+        report,
         key="devices",
         title=_("Top devices"),
         column=_("Device"),
@@ -508,9 +570,9 @@ def devices(filters: ReportFilters) -> Table:
     )
 
 
-def organisations(filters: ReportFilters) -> Table:
+def organisations(report: Report) -> Table:
     return _top(
-        filters,
+        report,
         key="organisations",
         title=_("Top organisations"),
         column=_("Organisation"),
@@ -523,9 +585,10 @@ def organisations(filters: ReportFilters) -> Table:
 # Service levels -------------------------------------------------------------------------------
 
 
-def sla(filters: ReportFilters) -> Table:
+def sla(report: Report) -> Table:
     """Targets due in the range met on time, breached, still open (sla.selectors), per policy
     for managers, per team for agents (their teams only)."""
+    filters = report.filters
     group = "policy" if filters.teams is None else "team"
     rows = sla_compliance(
         group=group,
@@ -566,7 +629,7 @@ def sla(filters: ReportFilters) -> Table:
     )
 
 
-FIGURES: dict[str, Callable[[ReportFilters], Table]] = {
+FIGURES: dict[str, Callable[[Report], Table]] = {
     "channels": volume_by_channel,
     "days": volume_by_day,
     "heatmap": volume_by_hour,
@@ -585,12 +648,13 @@ FIGURES: dict[str, Callable[[ReportFilters], Table]] = {
 
 
 def ticket_tables(filters: ReportFilters) -> list[Table]:
-    return [build(filters) for build in FIGURES.values()]
+    report = Report(filters)
+    return [build(report) for build in FIGURES.values()]
 
 
 def ticket_table(key: str, filters: ReportFilters) -> Table | None:
     build = FIGURES.get(key)
-    return build(filters) if build else None
+    return build(Report(filters)) if build else None
 
 
 # Row-level export -----------------------------------------------------------------------------
