@@ -723,7 +723,7 @@ def fact_rows(filters: ReportFilters):
     )
 
     def local(value):
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+        return value.astimezone(zone).isoformat(" ", "seconds")[:19] if value else ""
 
     for row in facts.iterator(chunk_size=2000):
         row = list(row)
