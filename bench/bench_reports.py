@@ -121,7 +121,17 @@ def main() -> None:
     args = parse_args()
     url = bench_database_url(args.database)
     if args.export_only:
-        setup_django(url)
+        # No migrate here (it loads every migration: 100+ MiB before the request starts).
+        os.environ.update(
+            DATABASE_URL=url,
+            DJANGO_SETTINGS_MODULE="ayuda.config.settings.base",
+            DEBUG="0",
+            CELERY_BROKER_URL="memory://",
+            LOG_LEVEL="WARNING",
+        )
+        import django
+
+        django.setup()
         export_child()
         return
     database_ensure(url, args.fresh)

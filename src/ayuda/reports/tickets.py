@@ -338,17 +338,17 @@ def escalations(report: Report) -> Table:
     """Tickets of the range ever escalated to level 2, to any vendor, to each vendor (the last
     vendor a ticket went to)."""
     filters = report.filters
-    facts = facts_in_range(filters)
-    totals = {"total": report.totals["n"], "l2": report.totals["l2"]}
-    totals["vendor"] = report.totals["vendor"]
-    per_vendor = dict(
-        facts.filter(escalated_vendor=True)
-        .values_list("vendor_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    total, totals = report.totals["n"], report.totals
+    per_vendor = {}
+    if totals["vendor"]:
+        per_vendor = dict(
+            facts_in_range(filters)
+            .filter(escalated_vendor=True)
+            .values_list("vendor_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
     vendor_names = dict(Vendor.objects.filter(pk__in=list(per_vendor)).values_list("pk", "name"))
-    total = totals["total"]
 
     def row(label: str, n: int, figure: str) -> list[Cell]:
         link = queue_url(filters, figure=figure) if n else ""
