@@ -398,14 +398,17 @@ def reopens(report: Report) -> Table:
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's ``percentile_cont(q) WITHIN GROUP (ORDER BY x)`` (NULLs ignored)."""
+    """PostgreSQL's ``percentile_cont(ARRAY[q, …]) WITHIN GROUP (ORDER BY x)``: every
+    fraction from one sort (NULLs ignored)."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+    def __init__(self, expression, fractions: tuple[float, ...], **extra):
+        from django.contrib.postgres.fields import ArrayField
+
+        text = ", ".join(f"{float(q)!r}::float8" for q in fractions)
+        super().__init__(expression, fractions=text, output_field=ArrayField(FloatField()), **extra)
 
 
 def percentiles(facts: QuerySet, fields: list[str]) -> dict[str, tuple[int, list]]:
@@ -416,11 +419,10 @@ def percentiles(facts: QuerySet, fields: list[str]) -> dict[str, tuple[int, list
         aggregates = {}
         for f in fields:
             aggregates[f"{f}__n"] = Count(f)
-            for i, q in enumerate(PERCENTILES):
-                aggregates[f"{f}__p{i}"] = PercentileCont(f, q)
+            aggregates[f"{f}__p"] = PercentileCont(f, PERCENTILES)
         result = facts.aggregate(**aggregates)
         return {
-            f: (result[f"{f}__n"], [result[f"{f}__p{i}"] for i in range(len(PERCENTILES))])
+            f: (result[f"{f}__n"], list(result[f"{f}__p"] or [None for _q in PERCENTILES]))
             for f in fields
         }
     counts = facts.aggregate(**{f: Count(f) for f in fields})
