@@ -39,6 +39,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     return parser.parse_args()
@@ -224,21 +225,22 @@ def main() -> None:
         )
         print(lines[-1], flush=True)
 
-    child = subprocess.run(
-        [sys.executable, __file__, "--export-only", "--database", args.database],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ},
-    )
-    export = json.loads(child.stdout.strip().splitlines()[-1])
-    lines += [
-        "",
-        f"- CSV export of every ticket (732 days): {export['rows']:,} rows, {export['mib']} MiB "
-        f"in {export['seconds']} s; peak RSS {export['rss_peak_mib']} MiB "
-        f"({export['rss_before_mib']} MiB before the request)",
-    ]
-    print(lines[-1], flush=True)
+    if not args.skip_export:
+        child = subprocess.run(
+            [sys.executable, __file__, "--export-only", "--database", args.database],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ},
+        )
+        export = json.loads(child.stdout.strip().splitlines()[-1])
+        lines += [
+            "",
+            f"- CSV export of every ticket (732 days): {export['rows']:,} rows, "
+            f"{export['mib']} MiB in {export['seconds']} s; peak RSS {export['rss_peak_mib']} MiB "
+            f"({export['rss_before_mib']} MiB before the request)",
+        ]
+        print(lines[-1], flush=True)
     text = "\n".join(lines) + "\n"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
