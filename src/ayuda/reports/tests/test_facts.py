@@ -269,3 +269,19 @@ def test_business_minutes_under_the_tickets_calendar(desk, committed):
     )
     assert facts_business_refresh(limit=10) == 1
     assert facts_business_refresh(limit=10) == 0
+
+
+def test_the_beat_runs_the_business_refresh_every_minute(desk, committed, settings):
+    # given a resolved ticket without any service level
+    ticket = committed(ticket_make, requester=desk.requester, at=at(0))
+    committed(services.ticket_resolve, ticket=ticket, actor=desk.agent_l1, solution="X.", at=at(5))
+    assert TicketFact.objects.get(ticket=ticket).business_stale is True
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-facts-business"]
+    assert (entry["task"], entry["schedule"]) == ("ayuda.reports.tasks.facts_business_refresh", 60)
+    # when the task runs
+    from ayuda.reports.tasks import facts_business_refresh as task
+
+    task.delay()
+    # then
+    assert TicketFact.objects.get(ticket=ticket).business_stale is False
+    assert RefreshMark.objects.get(name="business").at is not None
