@@ -372,3 +372,23 @@ def test_durations_read_well():
         "3 h 20 min",
         "2 d 2 h",
     ]
+
+
+def test_a_zone_half_an_hour_off_utc_counts_its_own_hours(db):
+    # given tickets at 23:59 and 00:00 in Kolkata (UTC+5:30) around the end of the range
+    fact_make(created_at=utc(8, 18, 29))  # Sunday 8 March, 23:59 in Kolkata
+    fact_make(created_at=utc(8, 18, 30))  # Monday 9 March, 00:00: outside
+    fact_make(created_at=utc(2, 3, 0))  # Monday 2 March, 08:30
+    kolkata = ReportFilters(first_day=FIRST, last_day=LAST, tz="Asia/Kolkata")
+    # when
+    days = ticket_table("days", kolkata)
+    heat = ticket_table("heatmap", kolkata)
+    # then
+    assert [row[1].value for row in days.rows] == [1, 0, 0, 0, 0, 0, 1]
+    cells = {
+        (hour, day): row[day].value
+        for hour, row in enumerate(heat.rows)
+        for day in range(1, 8)
+        if row[day].value
+    }
+    assert cells == {(23, 7): 1, (8, 1): 1}
