@@ -331,6 +331,11 @@ AYUDA_WEBHOOK_SENDING_TIMEOUT = 120  # a send stuck longer (dead worker) is trie
 AYUDA_WEBHOOKS_SETTLE_SECONDS = 120  # the sweep leaves younger events to the fast path
 # Service levels (docs/sla.md): warnings and breaches, every minute.
 CELERY_BEAT_SCHEDULE["sla-check"] = {"task": "ayuda.sla.tasks.sla_check", "schedule": 60}
+# Ticket reports (docs/reports.md): business minutes of the facts changed since, every minute.
+CELERY_BEAT_SCHEDULE["reports-facts-business"] = {
+    "task": "ayuda.reports.tasks.facts_business_refresh",
+    "schedule": 60,
+}
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "ayuda.webhooks.tasks.webhooks_sweep",
     "schedule": 60,
