@@ -39,9 +39,8 @@ class CallReportForm(ReportFilterForm):
         super().__init__(data, **kwargs)
         for name in TICKET_FIELDS:
             del self.fields[name]
-        self.fields["queue"].choices = [("", _("Any"))] + [
-            (q, q) for q in queue_names() if q
-        ]
+        if isinstance(self.fields["queue"], forms.ChoiceField):
+            self.fields["queue"].choices = [("", _("Any"))] + [(q, q) for q in queue_names() if q]
 
     def call_filters(self) -> CallFilters | None:
         report = self.report_filters()
@@ -58,9 +57,7 @@ class CallReportForm(ReportFilterForm):
 
 def queue_names() -> list[str]:
     """The queues the roll-up knows (one small DISTINCT over the hourly rows)."""
-    return list(
-        CallHour.objects.order_by("queue").values_list("queue", flat=True).distinct()
-    )
+    return list(CallHour.objects.order_by("queue").values_list("queue", flat=True).distinct())
 
 
 HOW = re.compile(r"^([1-7]):([0-9]|1[0-9]|2[0-3])$")
@@ -84,6 +81,8 @@ class CallListForm(CallReportForm):
         required=False, min_value=1, max_value=MAX_THRESHOLD, widget=forms.HiddenInput
     )
     waited = forms.RegexField(WAITED, required=False, widget=forms.HiddenInput)
+    # Any queue name (a call's, not only the roll-up's): nothing to choose from here.
+    queue = forms.CharField(label=_("Queue"), required=False, max_length=100)
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.db.models.functions import ExtractHour
 from django.urls import reverse
 from django.utils import formats
@@ -323,8 +323,14 @@ def by_hour_table(f: CallFigures) -> Table:
     return Table(
         key="by-hour",
         title=_("Calls by hour of day"),
-        columns=[_("Hour"), _("Answered"), _("Abandoned"), _("Timed out"), _("Offered"),
-                 _("Missed")],  # fmt: skip
+        columns=[
+            _("Hour"),
+            _("Answered"),
+            _("Abandoned"),
+            _("Timed out"),
+            _("Offered"),
+            _("Missed"),
+        ],  # fmt: skip
         rows=rows,
         chart="stacked",
         series=[1, 2, 3],
@@ -357,12 +363,13 @@ def by_day_table(f: CallFigures) -> Table:
 
 
 def missed_heatmap_table(f: CallFigures) -> Table:
+    """Rows are the hours of the day and columns the weekdays: seven columns fit a phone."""
     url = f.filters.list_url
     top = max((s.missed for s in f.by_weekday_hour.values()), default=0)
     rows = []
-    for weekday in range(1, 8):
-        row = [Cell(_weekday(weekday))]
-        for hour in range(24):
+    for hour in range(24):
+        row = [Cell(_hour_label(hour))]
+        for weekday in range(1, 8):
             s = f.by_weekday_hour.get((weekday, hour))
             missed = s.missed if s else 0
             link = url(how=f"{weekday}:{hour}", outcome="missed") if missed else ""
@@ -371,7 +378,7 @@ def missed_heatmap_table(f: CallFigures) -> Table:
     return Table(
         key="missed-heatmap",
         title=_("Missed calls by weekday and hour"),
-        columns=[_("Day"), *(f"{h:02d}" for h in range(24))],
+        columns=[_("Hour"), *(_weekday(d) for d in range(1, 8))],
         rows=rows,
         chart="heatmap",
     )

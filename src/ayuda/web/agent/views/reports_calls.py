@@ -61,8 +61,12 @@ def calls_page(request):
         request,
         form,
         tables=tables,
-        report_query=urlencode({"since": filters.report.first_day.isoformat(),
-                                "until": filters.report.last_day.isoformat()}),  # fmt: skip
+        report_query=urlencode(
+            {
+                "since": filters.report.first_day.isoformat(),
+                "until": filters.report.last_day.isoformat(),
+            }
+        ),  # fmt: skip
         refreshed_at=refreshed,
         calls_csv=f"{reverse('agent:reports_calls_export', args=['calls'])}?{query}",
         calls_url=filters.list_url(),
@@ -179,9 +183,7 @@ def export(request, key: str):
                 _context(request, form, calls=[]),
                 status=422,
             )
-        return csv_response(
-            _calls_rows(calls_matching(query), query.calls.report.zone), "calls"
-        )
+        return csv_response(_calls_rows(calls_matching(query), query.calls.report.zone), "calls")
     form = CallReportForm(request.GET, teams=team_scope(request.user))
     filters = form.call_filters()
     if filters is None:
