@@ -330,7 +330,7 @@ def by_hour_table(f: CallFigures) -> Table:
             _("Timed out"),
             _("Offered"),
             _("Missed"),
-        ],  # fmt: skip
+        ],
         rows=rows,
         chart="stacked",
         series=[1, 2, 3],

@@ -66,7 +66,7 @@ def calls_page(request):
                 "since": filters.report.first_day.isoformat(),
                 "until": filters.report.last_day.isoformat(),
             }
-        ),  # fmt: skip
+        ),
         refreshed_at=refreshed,
         calls_csv=f"{reverse('agent:reports_calls_export', args=['calls'])}?{query}",
         calls_url=filters.list_url(),

@@ -1,6 +1,7 @@
 """The call reports' pages: who may read them, bad input, query budgets, the calls list's
 filters and keyset pages, ticket links, and the streamed CSV."""
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,10 +19,12 @@ def source(db):
     return CallSource.objects.create(name="PBX", kind="asterisk_queue_log", timezone="UTC")
 
 
-def call_make(source, at, *, outcome="answered", waited=10, queue="support", n=[0], **kwargs):
-    n[0] += 1
+KEYS = itertools.count(1)
+
+
+def call_make(source, at, *, outcome="answered", waited=10, queue="support", **kwargs):
     return Call.objects.create(
-        source=source, key=f"k{n[0]}", arrived_at=at, queue=queue, caller="+34 600 000 001",
+        source=source, key=f"k{next(KEYS)}", arrived_at=at, queue=queue, caller="+34 600 000 001",
         outcome=outcome, waited_seconds=waited, talk_seconds=60, **kwargs,
     )  # fmt: skip
 
