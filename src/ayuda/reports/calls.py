@@ -16,12 +16,15 @@ Definitions (docs/call-reports.md):
   shown over the answered calls only.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from operator import add
 
-from django.db.models import Count
-from django.db.models.functions import ExtractHour
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast, ExtractHour
 from django.urls import reverse
 from django.utils import formats
 from django.utils.http import urlencode
@@ -108,9 +111,14 @@ class CallFilters:
             params["threshold"] = str(self.threshold)
         return params
 
+    @cached_property
+    def _list_base(self) -> str:
+        return f"{reverse('agent:reports_calls_list')}?{urlencode(self.params())}"
+
     def list_url(self, **extra: object) -> str:
-        params = self.params() | {k: str(v) for k, v in extra.items() if v not in (None, "")}
-        return f"{reverse('agent:reports_calls_list')}?{urlencode(params)}"
+        """The calls list behind a figure: these filters and ``extra`` (hour=, outcome=…)."""
+        more = {k: v for k, v in extra.items() if v not in (None, "")}
+        return f"{self._list_base}&{urlencode(more)}" if more else self._list_base
 
 
 @dataclass
@@ -125,15 +133,24 @@ class _Sums:
     missed_waits: list[int] | None = None
 
     def add(self, row: tuple) -> None:
-        _hour, offered, answered, abandoned, timeout, a_wait, m_wait, a_hist, m_hist = row
+        *_counts, a_hist, m_hist = row
+        self.add_counts(row)
+        self.answered_waits = _add_lists(self.answered_waits, a_hist)
+        self.missed_waits = _add_lists(self.missed_waits, m_hist)
+
+    def add_counts(self, row: tuple) -> None:
+        _hour, offered, answered, abandoned, timeout, a_wait, m_wait, *_hists = row
         self.offered += offered
         self.answered += answered
         self.abandoned += abandoned
         self.timeout += timeout
         self.answered_wait += a_wait
         self.missed_wait += m_wait
-        self.answered_waits = _add_lists(self.answered_waits, a_hist)
-        self.missed_waits = _add_lists(self.missed_waits, m_hist)
+
+    def merge(self, other: "_Sums") -> None:
+        self.add((None, other.offered, other.answered, other.abandoned, other.timeout,
+                  other.answered_wait, other.missed_wait, other.answered_waits,
+                  other.missed_waits))  # fmt: skip
 
     @property
     def missed(self) -> int:
@@ -166,8 +183,7 @@ def _add_lists(total: list[int] | None, more: list[int] | None) -> list[int] | N
         return total
     if total is None:
         return list(more) + [0] * (BUCKETS - len(more))
-    for i, n in enumerate(more[:BUCKETS]):
-        total[i] += n
+    total[: len(more)] = map(add, total, more)
     return total
 
 
@@ -189,7 +205,7 @@ def call_hours_read(filters: CallFilters) -> Iterable[tuple]:
         rows = rows.filter(source_id=filters.source)
     if filters.queue:
         rows = rows.filter(queue=filters.queue)
-    return rows.values_list(
+    rows = rows.values_list(
         "hour",
         "offered",
         "answered",
@@ -197,9 +213,23 @@ def call_hours_read(filters: CallFilters) -> Iterable[tuple]:
         "timeout",
         "answered_wait_seconds",
         "abandoned_wait_seconds",
-        "answered_waits",
-        "missed_waits",
-    ).iterator(chunk_size=5000)
+        Cast("answered_waits", TextField()),
+        Cast("missed_waits", TextField()),
+    )
+    # The histograms come as text and are decoded here once per distinct text: quiet hours
+    # repeat the same few lists, and Django's JSON converter costs more than the decoding.
+    decoded: dict[str, list[int]] = {}
+
+    def histogram(text: str | None) -> list[int] | None:
+        if not text:
+            return None
+        counts = decoded.get(text)
+        if counts is None:
+            counts = decoded[text] = json.loads(text)
+        return counts
+
+    for *counts, answered_text, missed_text in rows.iterator(chunk_size=5000):
+        yield (*counts, histogram(answered_text), histogram(missed_text))
 
 
 def email_arrivals_by_hour(report: ReportFilters) -> list[int]:
@@ -223,16 +253,25 @@ def email_arrivals_by_hour(report: ReportFilters) -> list[int]:
 
 
 def call_figures(filters: CallFilters) -> CallFigures:
+    """The figures of ``filters``. Each row's histograms are added once, to its weekday and
+    hour (168 groups); the hours of the day and the total are added up from those."""
     zone = filters.report.zone
-    total, by_hour = _Sums(), [_Sums() for _ in range(24)]
     by_day: dict[date, _Sums] = {}
     how: dict[tuple[int, int], _Sums] = {}
     for row in call_hours_read(filters):
         local = row[0].astimezone(zone)
-        total.add(row)
-        by_hour[local.hour].add(row)
-        by_day.setdefault(local.date(), _Sums()).add(row)
-        how.setdefault((local.isoweekday(), local.hour), _Sums()).add(row)
+        by_day.setdefault(local.date(), _Sums()).add_counts(row)
+        key = (local.isoweekday(), local.hour)
+        sums = how.get(key)
+        if sums is None:
+            sums = how[key] = _Sums()
+        sums.add(row)
+    by_hour = [_Sums() for _ in range(24)]
+    for (_weekday, hour), sums in how.items():
+        by_hour[hour].merge(sums)
+    total = _Sums()
+    for sums in by_hour:
+        total.merge(sums)
     return CallFigures(filters, total, by_hour, by_day, how, email_arrivals_by_hour(filters.report))
 
 
