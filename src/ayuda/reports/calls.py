@@ -476,15 +476,15 @@ def service_level_table(f: CallFigures) -> Table:
             _("Offered"),
             _("Answered within %(n)s s") % {"n": n},
             _("Short abandons"),
-            _("% of offered"),
-            _("% of answered"),
+            _("Share of offered (%)"),
+            _("Share of answered (%)"),
         ],
         rows=rows,
         chart="line",
         series=[4, 5],
         note=_(
-            "%% of offered: answered within %(n)s s / (offered − callers who hung up within "
-            "%(short)s s). %% of answered: answered within %(n)s s / answered."
+            "Share of offered: answered within %(n)s s / (offered − callers who hung up within "
+            "%(short)s s). Share of answered: answered within %(n)s s / answered."
         )
         % {"n": n, "short": SHORT_ABANDON},
     )
