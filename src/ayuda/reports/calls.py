@@ -17,10 +17,12 @@ Definitions (docs/call-reports.md):
 """
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from itertools import zip_longest
 from operator import add
 
 from django.db.models import Count, TextField
@@ -178,9 +180,12 @@ class _Sums:
         return self.answered_wait / self.answered if self.answered else None
 
 
-def _add_lists(total: list[int] | None, more: list[int] | None) -> list[int] | None:
+def _add_lists(total: list[int] | None, more: list[int] | None, times: int = 1) -> list[int] | None:
+    """``total + times * more`` (in place when ``total`` is a list)."""
     if not more:
         return total
+    if times != 1:
+        more = [times * n for n in more]
     if total is None:
         return list(more) + [0] * (BUCKETS - len(more))
     total[: len(more)] = map(add, total, more)
@@ -199,7 +204,8 @@ class CallFigures:
 
 def call_hours_read(filters: CallFilters) -> Iterable[tuple]:
     """The range's roll-up rows as tuples (hour, offered, answered, abandoned, timeout,
-    answered waits, missed waits, answered histogram, missed histogram)."""
+    answered waits, missed waits, answered histogram, missed histogram), the histograms as
+    their JSON text (``call_figures`` decodes each distinct one once)."""
     rows = CallHour.objects.filter(hour__gte=filters.report.since, hour__lt=filters.report.until)
     if filters.source:
         rows = rows.filter(source_id=filters.source)
@@ -216,20 +222,7 @@ def call_hours_read(filters: CallFilters) -> Iterable[tuple]:
         Cast("answered_waits", TextField()),
         Cast("missed_waits", TextField()),
     )
-    # The histograms come as text and are decoded here once per distinct text: quiet hours
-    # repeat the same few lists, and Django's JSON converter costs more than the decoding.
-    decoded: dict[str, list[int]] = {}
-
-    def histogram(text: str | None) -> list[int] | None:
-        if not text:
-            return None
-        counts = decoded.get(text)
-        if counts is None:
-            counts = decoded[text] = json.loads(text)
-        return counts
-
-    for *counts, answered_text, missed_text in rows.iterator(chunk_size=5000):
-        yield (*counts, histogram(answered_text), histogram(missed_text))
+    return rows.iterator(chunk_size=5000)
 
 
 def email_arrivals_by_hour(report: ReportFilters) -> list[int]:
@@ -252,20 +245,44 @@ def email_arrivals_by_hour(report: ReportFilters) -> list[int]:
     return counts
 
 
+def _sum_json_lists(texts: Iterable[str | None]) -> list[int] | None:
+    """The element-wise sum of JSON lists of ints given as text: decoded in one go (one
+    ``json.loads`` of them all) and added column by column."""
+    texts = [text for text in texts if text and text != "[]"]
+    if not texts:
+        return None
+    lists = json.loads(f"[{','.join(texts)}]")
+    summed = [sum(column) for column in zip_longest(*lists, fillvalue=0)]
+    return summed + [0] * (BUCKETS - len(summed))
+
+
+def _sums_of(rows: list[tuple], *, histograms: bool) -> _Sums:
+    columns = list(zip(*rows, strict=True))
+    sums = _Sums(*(sum(column) for column in columns[1:7]))
+    if histograms:
+        sums.answered_waits = _sum_json_lists(columns[7])
+        sums.missed_waits = _sum_json_lists(columns[8])
+    return sums
+
+
 def call_figures(filters: CallFilters) -> CallFigures:
-    """The figures of ``filters``. Each row's histograms are added once, to its weekday and
-    hour (168 groups); the hours of the day and the total are added up from those."""
+    """The figures of ``filters``. Each row goes to its local day and to its weekday and hour
+    (168 groups), where the counts are added up column by column and the histograms decoded
+    and added in one go per group; the hours of the day and the total are added up from the
+    168 groups. A year of four queues (about 20,000 rows) takes a few hundred milliseconds."""
     zone = filters.report.zone
-    by_day: dict[date, _Sums] = {}
-    how: dict[tuple[int, int], _Sums] = {}
+    local_of: dict[datetime, tuple[date, tuple[int, int]]] = {}
+    day_rows: dict[date, list[tuple]] = defaultdict(list)
+    how_rows: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     for row in call_hours_read(filters):
-        local = row[0].astimezone(zone)
-        by_day.setdefault(local.date(), _Sums()).add_counts(row)
-        key = (local.isoweekday(), local.hour)
-        sums = how.get(key)
-        if sums is None:
-            sums = how[key] = _Sums()
-        sums.add(row)
+        local = local_of.get(row[0])
+        if local is None:
+            at = row[0].astimezone(zone)
+            local = local_of[row[0]] = (at.date(), (at.isoweekday(), at.hour))
+        day_rows[local[0]].append(row)
+        how_rows[local[1]].append(row)
+    by_day = {day: _sums_of(rows, histograms=False) for day, rows in day_rows.items()}
+    how = {key: _sums_of(rows, histograms=True) for key, rows in how_rows.items()}
     by_hour = [_Sums() for _ in range(24)]
     for (_weekday, hour), sums in how.items():
         by_hour[hour].merge(sums)
