@@ -21,7 +21,7 @@ settings (server time: middleware, session, the view, the template; no network),
 - the calls CSV of about 1,000,000 rows, in a fresh process: the time to stream it and that
   process's peak resident memory (``ru_maxrss``).
 
-Results go to stdout and to ``bench/results/<date>-call-reports.md``.
+Results go to stdout and to ``bench/results/<date>-<time>-call-reports.md``.
 """
 
 import argparse
@@ -262,7 +262,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     Path(args.out).mkdir(parents=True, exist_ok=True)
-    (Path(args.out) / f"{datetime.now(UTC):%Y-%m-%d}-call-reports.md").write_text(text)
+    (Path(args.out) / f"{datetime.now(UTC):%Y%m%d-%H%M}-call-reports.md").write_text(text)
 
 
 if __name__ == "__main__":
