@@ -25,7 +25,7 @@ from functools import cached_property
 from itertools import zip_longest
 from operator import add
 
-from django.db.models import Count, TextField
+from django.db.models import Count, StringAgg, Sum, TextField, Value
 from django.db.models.functions import Cast, ExtractHour
 from django.urls import reverse
 from django.utils import formats
@@ -211,16 +211,33 @@ def call_hours_read(filters: CallFilters) -> Iterable[tuple]:
         rows = rows.filter(source_id=filters.source)
     if filters.queue:
         rows = rows.filter(queue=filters.queue)
-    rows = rows.values_list(
-        "hour",
-        "offered",
-        "answered",
-        "abandoned",
-        "timeout",
-        "answered_wait_seconds",
-        "abandoned_wait_seconds",
-        Cast("answered_waits", TextField()),
-        Cast("missed_waits", TextField()),
+    # One row per UTC hour: the queues' counts summed, their histograms' JSON texts joined
+    # with commas (``_sum_json_lists`` decodes them in one go).
+    comma = Value(",")
+    rows = (
+        rows.values("hour")
+        .annotate(
+            n_offered=Sum("offered"),
+            n_answered=Sum("answered"),
+            n_abandoned=Sum("abandoned"),
+            n_timeout=Sum("timeout"),
+            answered_wait=Sum("answered_wait_seconds"),
+            missed_wait=Sum("abandoned_wait_seconds"),
+            answered_texts=StringAgg(Cast("answered_waits", TextField()), comma),
+            missed_texts=StringAgg(Cast("missed_waits", TextField()), comma),
+        )
+        .order_by()
+        .values_list(
+            "hour",
+            "n_offered",
+            "n_answered",
+            "n_abandoned",
+            "n_timeout",
+            "answered_wait",
+            "missed_wait",
+            "answered_texts",
+            "missed_texts",
+        )
     )
     return rows.iterator(chunk_size=5000)
 
@@ -248,7 +265,7 @@ def email_arrivals_by_hour(report: ReportFilters) -> list[int]:
 def _sum_json_lists(texts: Iterable[str | None]) -> list[int] | None:
     """The element-wise sum of JSON lists of ints given as text: decoded in one go (one
     ``json.loads`` of them all) and added column by column."""
-    texts = [text for text in texts if text and text != "[]"]
+    texts = [text for text in texts if text]
     if not texts:
         return None
     lists = json.loads(f"[{','.join(texts)}]")
