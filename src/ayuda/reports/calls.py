@@ -20,12 +20,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from itertools import zip_longest
 from operator import add
 
-from django.db.models import Count, StringAgg, Sum, TextField, Value
+from django.db.models import Count, Q, StringAgg, Sum, TextField, Value
 from django.db.models.functions import Cast, ExtractHour
 from django.urls import reverse
 from django.utils import formats
@@ -600,11 +600,33 @@ class CallQuery:
     waited_max: int | None = None  # exclusive
 
 
+def local_windows(
+    report: ReportFilters, *, weekday: int | None, hour: int | None
+) -> list[tuple[datetime, datetime]]:
+    """The UTC instants [start, end) of each day of ``report`` that is ``weekday`` (ISO, any
+    when None), at local ``hour`` (the whole day when None), in the report's zone. The hour a
+    spring change skips gives nothing; the hour an autumn change repeats gives both."""
+    zone, windows = report.zone, []
+    day = report.first_day
+    while day <= report.last_day:
+        if weekday is None or day.isoweekday() == weekday:
+            if hour is None:
+                start, end = datetime.combine(day, time.min), datetime.combine(day, time.min)
+                end += timedelta(days=1)
+            else:
+                start = datetime.combine(day, time(hour))
+                end = start + timedelta(hours=1)
+            first = start.replace(tzinfo=zone).astimezone(UTC)
+            after = end.replace(tzinfo=zone).astimezone(UTC)
+            if first < after:
+                windows.append((first, after))
+        day += timedelta(days=1)
+    return windows
+
+
 def calls_matching(query: CallQuery):
     """The calls of ``query`` in arrival order (the ``call_arrived`` index: keyset pages and
     the CSV export walk it)."""
-    from django.db.models.functions import ExtractIsoWeekDay
-
     from ayuda.intake.phone.models import MISSED, Call, CallOutcome
 
     report = query.calls.report
@@ -619,14 +641,13 @@ def calls_matching(query: CallQuery):
         calls = calls.filter(source_id=query.calls.source)
     if query.calls.queue:
         calls = calls.filter(queue=query.calls.queue)
-    if query.hour is not None:
-        calls = calls.annotate(local_hour=ExtractHour("arrived_at", tzinfo=report.zone)).filter(
-            local_hour=query.hour
-        )
-    if query.weekday is not None:
-        calls = calls.annotate(
-            local_weekday=ExtractIsoWeekDay("arrived_at", tzinfo=report.zone)
-        ).filter(local_weekday=query.weekday)
+    if query.hour is not None or query.weekday is not None:
+        # The local weekday and hour as the UTC windows they cover, day by day: ranges on
+        # the ``call_arrived`` index instead of a time-zone conversion of every call.
+        windows = Q(pk__in=[])
+        for start, end in local_windows(report, weekday=query.weekday, hour=query.hour):
+            windows |= Q(arrived_at__gte=start, arrived_at__lt=end)
+        calls = calls.filter(windows)
     if query.outcome == "missed":
         calls = calls.filter(outcome__in=MISSED)
     elif query.outcome:

@@ -2,7 +2,7 @@
 each test (hours in Madrid from UTC across the October 2026 change, percentiles from a
 histogram, the service level)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -191,3 +191,21 @@ def test_wait_table_reports_the_open_bucket_as_at_least_900(source):
     row = tables["wait"].rows[10]
     assert row[2].value == 1000
     assert str(row[3]) == ">= 900 s"
+
+
+def test_local_windows_cover_the_repeated_autumn_hour_and_skip_the_missing_spring_hour():
+    from ayuda.reports.calls import local_windows
+
+    autumn = ReportFilters(first_day=date(2026, 10, 25), last_day=date(2026, 10, 25),
+                           tz="Europe/Madrid")  # fmt: skip
+    # 02:00 CEST is 00:00 UTC, 03:00 CET is 02:00 UTC: both 02 h hours
+    assert local_windows(autumn, weekday=None, hour=2) == [
+        (datetime(2026, 10, 25, 0, tzinfo=UTC), datetime(2026, 10, 25, 2, tzinfo=UTC))
+    ]
+    spring = ReportFilters(first_day=date(2026, 3, 29), last_day=date(2026, 3, 29),
+                           tz="Europe/Madrid")  # fmt: skip
+    assert local_windows(spring, weekday=None, hour=2) == []
+    # a Sunday (ISO 7) of Madrid's autumn change is 25 hours long
+    ((start, end),) = local_windows(autumn, weekday=7, hour=None)
+    assert (start, end - start) == (datetime(2026, 10, 24, 22, tzinfo=UTC), timedelta(hours=25))
+    assert local_windows(autumn, weekday=1, hour=None) == []
