@@ -282,6 +282,10 @@ def test_service_level_pages_fit_every_width_for_a_manager(demo, page):
         "queue-due": "/agent/?order=due",
         "queue-breached": "/agent/?breached=1",
         "ticket-sla": f"/agent/tickets/{ticket.pk}/",
+        "reports": "/agent/reports/",
+        "reports-calls": "/agent/reports/calls/",
+        "reports-calls-list": "/agent/reports/calls/list/?outcome=missed",
+        "reports-staffing": "/agent/reports/staffing/",
     }
     # when/then
     _pages_fit(page, role="manager", user=marta, paths=paths)

@@ -18,10 +18,12 @@ from django.utils import timezone
 from ayuda.accounts.models import Organisation, Role, Site, Team, User, Vendor
 from ayuda.devices.models import ScanRule
 from ayuda.notifications.sweep import cursor_to_end
+from ayuda.reports.facts import facts_rebuild
 from ayuda.sla.models import Calendar, Side, SlaAction, SlaPolicy
 from ayuda.tickets.models import Category, Priority
 
 from .articles import articles_load
+from .calls import calls_load
 from .data.desk import (
     CATEGORIES,
     CATEGORY_NAMES,
@@ -77,6 +79,8 @@ def demo_load(*, now: datetime | None = None) -> int:
         devices_create()
         readings_simulate_in_process(now=now)  # through the real API, as a collector would
         cursor_to_end()  # nor does the notification sweep pick the history up later
+        calls_load(now=now)  # a few weeks of the phone system's queue log (demo/calls.py)
+        facts_rebuild()  # the reports' roll-up of every ticket (reports/facts.py)
     return count
 
 

@@ -30,7 +30,9 @@ from .data.plan import (
     DESK_HOURS,
     DESK_TIMEZONE,
     END_MARGIN_MINUTES,
+    HOUR_WEIGHTS,
     MIN_AGE_WITH_STEPS_MINUTES,
+    MONDAY_SHARE,
     PHRASES,
     PRIORITY_WEIGHTS,
     SCENARIOS,
@@ -40,6 +42,7 @@ from .data.plan import (
     STORIES,
     TICKET_COUNT,
     VENDOR_NOTE,
+    WEEKEND_KEEP,
 )
 from .data.story import Story
 
@@ -110,7 +113,14 @@ def _in_shop_hours(rng: random.Random, at: datetime, *, latest: datetime, tz: st
     ``latest``."""
     local = at.astimezone(ZoneInfo(tz))
     opens, closes = SHOP_HOURS
-    moved = local.replace(hour=rng.randrange(opens, closes), minute=rng.randrange(60))
+    weekday = local.weekday()
+    if weekday >= 5 and rng.random() > WEEKEND_KEEP:
+        local -= timedelta(days=weekday - rng.randrange(5))  # a weekday of that week
+    elif weekday in (1, 2) and rng.random() < MONDAY_SHARE:
+        local -= timedelta(days=weekday)  # the Monday peak
+    hours = [h for h in HOUR_WEIGHTS if opens <= h < closes]
+    hour = rng.choices(hours, weights=[HOUR_WEIGHTS[h] for h in hours])[0]
+    moved = local.replace(hour=hour, minute=rng.randrange(60))
     while moved > latest:
         moved -= timedelta(days=1)
     return moved

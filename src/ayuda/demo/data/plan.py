@@ -60,6 +60,13 @@ DELAYS = {
 }
 # Human channels arrive in shop hours (the requester's local time); monitoring at any hour.
 SHOP_HOURS = (9, 19)
+# The week's shape (issue 13, the reports): tickets from people arrive by these weights per
+# hour within SHOP_HOURS (a morning peak, the lunch dip from 13 to 15 h), a share of Tuesday's
+# and Wednesday's are moved to the Monday before (the Monday peak), and only a few of the
+# weekend's stay there (the rest move to a weekday of the same week).
+HOUR_WEIGHTS = {9: 8, 10: 10, 11: 9, 12: 7, 13: 3, 14: 3, 15: 6, 16: 6, 17: 5, 18: 3}
+MONDAY_SHARE = 0.3
+WEEKEND_KEEP = 0.1
 # The help desk (Madrid and Rome share a time zone) works from 08:00 to 20:00; a step that
 # would fall outside waits for the next morning.
 DESK_HOURS = (8, 20)
