@@ -319,11 +319,16 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("agent", agent, "api_not_found", "nowhere")
     get("manager", desk.manager, "agent:sla", query="?since=2026-01-01&until=2026-12-31")
     get("manager", desk.manager, "agent:sla_export", "policy")
-    # Ticket reports (issue 13): the page with its charts, a bad range (422), the exports.
+    # Reports (issue 13): each page with its charts, a bad range (422), the exports.
     get("manager", desk.manager, "agent:reports")
     get("agent", agent, "agent:reports", query="?since=2026-03-10&until=2026-03-01")
     get("manager", desk.manager, "agent:reports_export", "channels")
     get("manager", desk.manager, "agent:reports_export", "tickets")
+    get("manager", desk.manager, "agent:reports_calls")
+    get("manager", desk.manager, "agent:reports_calls_list")
+    get("manager", desk.manager, "agent:reports_calls_export", "calls")
+    get("manager", desk.manager, "agent:reports_staffing")
+    get("manager", desk.manager, "agent:reports_staffing_export", "hours")
     get("agent", agent, "agent:queue", query="?order=due&breached=1")
     _kb_requests(get, post, desk, world["article"], ticket)
     get("vendor agent", desk.vendor_agent, "agent:queue")
