@@ -6,6 +6,7 @@ fills them in. See docs/reports.md."""
 
 import logging
 from collections.abc import Iterable
+from datetime import UTC, timedelta
 from itertools import islice
 
 from django.db import connection, transaction
@@ -17,7 +18,7 @@ from ayuda.sla.calendars import business_minutes
 from ayuda.sla.models import Calendar, Side, SlaClock, SlaPolicy
 from ayuda.tickets.models import Article, EventAction, SenderRole, Ticket, TicketEvent
 
-from .models import RefreshMark, TicketFact
+from .models import RefreshMark, TicketFact, TicketHour
 
 logger = logging.getLogger(__name__)
 
@@ -155,11 +156,14 @@ def _execute(where: str, where_params: list) -> int:
 
 
 def facts_refresh(ticket_ids: Iterable[int]) -> None:
-    """Recompute the facts of these tickets (one statement per few hundred tickets)."""
-    ids = iter(sorted({int(i) for i in ticket_ids}))
-    while chunk := list(islice(ids, IN_CHUNK)):
+    """Recompute the facts of these tickets (one statement per few hundred tickets), then the
+    roll-up of the hours they were created in."""
+    ids = sorted({int(i) for i in ticket_ids})
+    chunks = iter(ids)
+    while chunk := list(islice(chunks, IN_CHUNK)):
         marks = ", ".join(["%s"] * len(chunk))
         _execute(f"t.id IN ({marks})", chunk)
+    ticket_hours_refresh(ids)
 
 
 def ticket_events_reports(events) -> None:
@@ -190,7 +194,92 @@ def facts_rebuild(*, batch: int = 20000) -> int:
         low = high + 1
     while facts_business_refresh(limit=5000):
         pass
+    ticket_hours_rebuild()
     return written
+
+
+# The hourly roll-up ---------------------------------------------------------------------------
+
+HOUR_LOCK = 13_0001  # pg_advisory_xact_lock(HOUR_LOCK, hours since the epoch)
+
+
+def _hour_sql(column: str) -> str:
+    """The UTC hour a datetime column falls in, as the column's own type."""
+    if connection.vendor == "postgresql":
+        return f"(date_trunc('hour', {column} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+    return f"strftime('%%Y-%%m-%%d %%H:00:00', {column})"
+
+
+def _hours_insert_sql(where: str) -> str:
+    """INSERT … SELECT of the TicketHour rows grouped from the facts matching ``where``."""
+    hour, fact = TicketHour._meta.db_table, TicketFact._meta.db_table
+    return f"""
+INSERT INTO {hour} (hour, channel, tickets, resolved, fcr, escalated_l2, escalated_vendor,
+  reopened)
+SELECT {_hour_sql("f.created_at")}, f.channel, COUNT(*),
+  SUM(CASE WHEN f.resolved_at IS NOT NULL THEN 1 ELSE 0 END),
+  SUM(CASE WHEN f.fcr THEN 1 ELSE 0 END),
+  SUM(CASE WHEN f.escalated_l2 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN f.escalated_vendor THEN 1 ELSE 0 END),
+  SUM(CASE WHEN f.reopens > 0 THEN 1 ELSE 0 END)
+FROM {fact} f
+WHERE {where}
+GROUP BY {_hour_sql("f.created_at")}, f.channel
+"""  # noqa: S608
+
+
+def ticket_hours_refresh(ticket_ids: Iterable[int]) -> int:
+    """Recompute the TicketHour rows of the UTC hours these tickets were created in, from
+    their facts (a ticket's creation time never changes: its hour is the one to recompute).
+    Three statements: the hours, a delete, an insert grouped from the facts of those hours.
+    On PostgreSQL each hour is locked first (an advisory lock held to the commit), so two
+    refreshes of one hour run one after the other and the second sees the first's facts.
+    Returns the hours recomputed."""
+    ids = sorted({int(i) for i in ticket_ids})
+    if not ids:
+        return 0
+    hours = set()
+    fact = TicketFact._meta.db_table
+    with connection.cursor() as cursor:
+        chunks = iter(ids)
+        while chunk := list(islice(chunks, IN_CHUNK)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT DISTINCT {_hour_sql('created_at')} FROM {fact} "  # noqa: S608
+                f"WHERE ticket_id IN ({marks})",
+                chunk,
+            )
+            hours.update(TicketHour._meta.get_field("hour").to_python(h) for (h,) in cursor)
+    hours = sorted(h if timezone.is_aware(h) else h.replace(tzinfo=UTC) for h in hours)
+    if not hours:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for h in hours:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s, %s)", [HOUR_LOCK, int(h.timestamp()) // 3600]
+                )
+        chunks = iter(hours)
+        while chunk := list(islice(chunks, IN_CHUNK // 2)):
+            adapt = connection.ops.adapt_datetimefield_value
+            TicketHour.objects.filter(hour__in=chunk).delete()
+            where = " OR ".join(["(f.created_at >= %s AND f.created_at < %s)"] * len(chunk))
+            params = []
+            for h in chunk:
+                params += [adapt(h), adapt(h + timedelta(hours=1))]
+            cursor.execute(_hours_insert_sql(where), params)
+    return len(hours)
+
+
+def ticket_hours_rebuild() -> int:
+    """Every hour of the roll-up again from all the facts (a delete, one grouped insert).
+    Returns the rows written."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [HOUR_LOCK, -1])
+        TicketHour.objects.all().delete()
+        cursor.execute(_hours_insert_sql("1 = 1"))
+        return cursor.rowcount
 
 
 # Business minutes ------------------------------------------------------------------------------

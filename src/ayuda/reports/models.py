@@ -81,3 +81,29 @@ class RefreshMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class TicketHour(models.Model):
+    """The facts of the tickets created in one UTC hour through one channel, counted: what the
+    staffing page and the overview's counts read instead of the facts (``facts.py`` keeps it
+    current from TicketFact). Only the channel as a dimension: at a desk's density (tens of
+    tickets an hour) every further dimension splits an hour into nearly one row per ticket
+    (docs/reports.md), so filtered views read the facts."""
+
+    id = models.BigAutoField(primary_key=True)
+    hour = models.DateTimeField()  # the hour's start, UTC
+    channel = models.CharField(max_length=20)
+    tickets = models.PositiveIntegerField(default=0)  # created
+    resolved = models.PositiveIntegerField(default=0)
+    fcr = models.PositiveIntegerField(default=0)
+    escalated_l2 = models.PositiveIntegerField(default=0)
+    escalated_vendor = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)  # reopened at least once
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "channel"], name="tickethour_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} · {self.hour:%Y-%m-%d %H:00}"

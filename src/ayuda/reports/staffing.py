@@ -1,8 +1,9 @@
 """The staffing recommendation and the judgement of opening hours (R30), per hour of the week.
 
-Read-only over the roll-ups: ``CallHour`` (calls per UTC hour) and ``TicketFact`` (one row per
-ticket), both aggregated in SQL by hour of the week in the viewer's time zone; never the calls
-or the tickets themselves. The method, formulas and limits are in ``docs/staffing.md``.
+Read-only over the roll-ups: ``CallHour`` (calls per UTC hour) and ``TicketHour`` (tickets per
+UTC hour and channel), both summed in SQL per UTC hour and placed in the hour of the week of the
+viewer's time zone here; never the calls or the tickets themselves. The method, formulas and
+limits are in ``docs/staffing.md``.
 
 - Forecast: the mean of the same hour of the week over the last N complete weeks (Monday 00:00
   to Monday 00:00 in the viewer's zone), counted from the first week with any record when the
@@ -25,14 +26,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncHour
+from django.db.models import Max, Q, Sum
 
 from ayuda.intake.phone.models import CallHour
 from ayuda.sla.models import Calendar
 
 from . import erlang
-from .models import TicketFact
+from .models import TicketHour
 from .opening_hours import DAYS, HOURS, open_fractions
 
 REAL_TIME = ("chat", "walk_in")
@@ -179,8 +179,8 @@ def _call_hours(params: StaffingParams):
     return rows
 
 
-def _ticket_facts(params: StaffingParams):
-    return TicketFact.objects.filter(created_at__gte=params.since, created_at__lt=params.until)
+def _ticket_hours(params: StaffingParams):
+    return TicketHour.objects.filter(hour__gte=params.since, hour__lt=params.until)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class HourSums:
 
 
 def hour_sums(params: StaffingParams) -> HourSums:
-    """Two aggregate queries: CallHour by hour, TicketFact by hour with one count per kind of
+    """Two aggregate queries: CallHour by hour, TicketHour by hour with one count per kind of
     channel."""
     calls = (
         _call_hours(params)
@@ -212,16 +212,15 @@ def hour_sums(params: StaffingParams) -> HourSums:
         .values_list("hour", "offered", "answered", "abandoned", "timeout", "wait", "talk")
     )
     facts = (
-        _ticket_facts(params)
-        .annotate(at=TruncHour("created_at", tzinfo=UTC))
-        .values("at")
+        _ticket_hours(params)
+        .values("hour")
         .annotate(
-            real_time=Count("pk", filter=Q(channel__in=REAL_TIME)),
-            phone=Count("pk", filter=Q(channel=PHONE)),
-            deferred=Count("pk", filter=Q(channel__in=DEFERRED)),
+            real_time=Sum("tickets", filter=Q(channel__in=REAL_TIME), default=0),
+            phone=Sum("tickets", filter=Q(channel=PHONE), default=0),
+            deferred=Sum("tickets", filter=Q(channel__in=DEFERRED), default=0),
         )
         .order_by()
-        .values_list("at", "real_time", "phone", "deferred")
+        .values_list("hour", "real_time", "phone", "deferred")
     )
     return HourSums(
         calls=[

@@ -1,5 +1,6 @@
-"""The ticket figures (R29), each a Table computed from TicketFact (never from the tickets,
-their events or messages): volume by channel, by hour and weekday, by day; the backlog and its
+"""The ticket figures (R29), each a Table computed from TicketFact, and its counts from the
+hourly roll-up TicketHour when the filters allow (never from the tickets, their events or
+messages): volume by channel, by hour and weekday, by day; the backlog and its
 age; first-contact resolution; escalations; response and resolution times; reopens; root
 causes; service-level compliance. Every count links to the queue showing its tickets.
 What each figure means exactly: docs/reports.md."""
@@ -11,7 +12,7 @@ from datetime import UTC, timedelta
 from functools import cached_property
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, TruncDate, TruncHour
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from ayuda.sla.selectors import ComplianceFilters, sla_compliance
 from ayuda.tickets.models import ACTIVE_CATEGORIES, Category, Channel, StateCategory
 
 from .filters import ReportFilters, queue_url
-from .models import TicketFact
+from .models import TicketFact, TicketHour
 from .tables import Cell, Table, shade
 
 TOP = 15  # rows of a root-cause table before "Others"
@@ -63,6 +64,19 @@ def whole_hours(filters: ReportFilters) -> bool:
     return True
 
 
+def hourly(filters: ReportFilters) -> bool:
+    """Whether the counts can come from TicketHour: no filter but the channel, no team scope,
+    and a zone whole hours from UTC (the range is then whole UTC hours)."""
+    return (
+        set(filters.dimensions()) <= {"channel"} and filters.teams is None and whole_hours(filters)
+    )
+
+
+def hours_in_range(filters: ReportFilters) -> QuerySet:
+    hours = TicketHour.objects.filter(hour__gte=filters.since, hour__lt=filters.until)
+    return hours.filter(channel=filters.channel) if filters.channel else hours
+
+
 class Report:
     """The queries the figures share, each run once and only when a figure asks: a page is a
     handful of scans of the range's facts (by channel; by day and hour; the times) and one of
@@ -74,6 +88,21 @@ class Report:
     @cached_property
     def by_channel(self) -> dict[str, dict[str, int]]:
         """Per channel: tickets, resolved, fcr, escalated to level 2 / a vendor, reopened."""
+        if hourly(self.filters):
+            rows = (
+                hours_in_range(self.filters)
+                .values("channel")
+                .annotate(
+                    n=Sum("tickets"),
+                    resolved=Sum("resolved"),
+                    fcr=Sum("fcr"),
+                    l2=Sum("escalated_l2"),
+                    vendor=Sum("escalated_vendor"),
+                    reopened=Sum("reopened"),
+                )
+                .order_by()
+            )
+            return {row.pop("channel"): row for row in rows if row["n"]}
         rows = (
             facts_in_range(self.filters)
             .values("channel")
@@ -100,6 +129,17 @@ class Report:
         whole hours (most), grouped by UTC hour and converted here: no time-zone conversion
         per row, a third of the time at a million tickets; otherwise converted per row."""
         zone = self.filters.zone
+        if hourly(self.filters):
+            counts = defaultdict(int)
+            for hour, n in (
+                hours_in_range(self.filters)
+                .values_list("hour")
+                .annotate(n=Sum("tickets"))
+                .order_by()
+            ):
+                local = hour.astimezone(zone)
+                counts[(local.date(), local.hour)] += n
+            return {key: n for key, n in counts.items() if n}
         facts = facts_in_range(self.filters)
         if whole_hours(self.filters):
             counts = defaultdict(int)

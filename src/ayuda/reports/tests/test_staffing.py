@@ -10,6 +10,7 @@ import pytest
 
 from ayuda.intake.phone.models import CallHour, CallSource, SourceKind
 from ayuda.reports import erlang
+from ayuda.reports.facts import ticket_hours_refresh
 from ayuda.reports.models import TicketFact
 from ayuda.reports.opening_hours import calendar_default, day_hours, outside_by_hour
 from ayuda.reports.staffing import StaffingParams, staffing_compute
@@ -33,7 +34,7 @@ def call_hour(source, hour, **counts) -> CallHour:
 
 def fact(created_at, channel) -> TicketFact:
     ticket = ticket_make(channel=channel)
-    return TicketFact.objects.create(
+    fact = TicketFact.objects.create(
         ticket=ticket,
         created_at=created_at,
         channel=channel,
@@ -42,6 +43,8 @@ def fact(created_at, channel) -> TicketFact:
         state_category="new",
         refreshed_at=created_at,
     )
+    ticket_hours_refresh([ticket.pk])  # the hourly roll-up the page reads
+    return fact
 
 
 def params(**kwargs) -> StaffingParams:

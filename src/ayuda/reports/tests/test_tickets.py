@@ -11,6 +11,7 @@ from django.utils import timezone
 from ayuda.accounts.models import Level
 from ayuda.accounts.tests.factories import organisation_make, site_make, team_make, vendor_make
 from ayuda.devices.models import Device
+from ayuda.reports.facts import ticket_hours_refresh
 from ayuda.reports.filters import ReportFilters
 from ayuda.reports.models import TicketFact
 from ayuda.reports.tickets import FIGURES, duration, fact_rows, ticket_table
@@ -32,9 +33,11 @@ def fact_make(*, created_at: datetime, **values) -> TicketFact:
     values.setdefault("type", "incident")
     values.setdefault("level", Level.L1)
     values.setdefault("state_category", "new")
-    return TicketFact.objects.create(
+    fact = TicketFact.objects.create(
         ticket=ticket, created_at=created_at, refreshed_at=timezone.now(), **values
     )
+    ticket_hours_refresh([ticket.pk])
+    return fact
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from ayuda.reports.facts import ticket_hours_refresh
 from ayuda.reports.models import RefreshMark, TicketFact
 from ayuda.tickets.models import Channel
 from ayuda.tickets.tests.factories import ticket_make
@@ -29,7 +30,7 @@ def _fresh_cache():
 def fact_make(*, team=None, channel=Channel.PORTAL, subject="Printer", hours_ago=2, **values):
     created = timezone.now() - timedelta(hours=hours_ago)
     ticket = ticket_make(team=team, channel=channel, subject=subject, at=created)
-    return TicketFact.objects.create(
+    fact = TicketFact.objects.create(
         ticket=ticket,
         created_at=created,
         channel=channel,
@@ -40,6 +41,8 @@ def fact_make(*, team=None, channel=Channel.PORTAL, subject="Printer", hours_ago
         refreshed_at=timezone.now(),
         **values,
     )
+    ticket_hours_refresh([ticket.pk])
+    return fact
 
 
 def total(response) -> int:
