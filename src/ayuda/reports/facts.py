@@ -278,7 +278,7 @@ def ticket_hours_rebuild() -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [HOUR_LOCK, -1])
         TicketHour.objects.all().delete()
-        cursor.execute(_hours_insert_sql("1 = 1"))
+        cursor.execute(_hours_insert_sql("1 = 1"), [])
         return cursor.rowcount
 
 
