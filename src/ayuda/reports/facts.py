@@ -2,7 +2,9 @@
 committed ticket change (``ticket_events_reports``) and for all tickets by ``facts_rebuild``.
 Business minutes need the ticket's service-level calendar, computed in Python: the upsert
 marks the row ``business_stale`` and ``facts_business_refresh`` (every minute, Celery beat)
-fills them in. See docs/reports.md."""
+fills them in. The hourly roll-up TicketHour (per UTC hour and channel) follows the facts: the
+hours of the refreshed tickets are recomputed after them, all hours after a rebuild. See
+docs/reports.md."""
 
 import logging
 from collections.abc import Iterable
@@ -181,7 +183,8 @@ def ticket_events_reports(events) -> None:
 
 def facts_rebuild(*, batch: int = 20000) -> int:
     """Every ticket's facts, in id ranges of ``batch`` (each its own statement and
-    transaction), then the business minutes. Returns the tickets written."""
+    transaction), then the business minutes and the hourly roll-up. Returns the tickets
+    written."""
     bounds = Ticket.objects.aggregate(low=Min("id"), high=Max("id"))
     if bounds["low"] is None:
         return 0
