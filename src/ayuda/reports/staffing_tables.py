@@ -185,6 +185,7 @@ def _recommendation(staffing: Staffing, names, links) -> Table:
         columns=[_("Day"), *_hour_columns()],
         rows=rows,
         chart="heatmap",
+        transpose_on_page=True,
         note=_(
             "Agents to answer %(target)s of the real-time contacts within %(seconds)s seconds "
             "(%(model)s, occupancy at most %(occupancy)s), plus the deferred contacts' workload."
@@ -220,6 +221,7 @@ def _forecast(staffing: Staffing, names) -> Table:
         columns=[_("Day"), *_hour_columns()],
         rows=rows,
         chart="heatmap",
+        transpose_on_page=True,
         note=_(
             "Forecast: the mean of the same hour of the week over the last %(weeks)s complete "
             "weeks (calls and tickets of every channel); after the dot, the most recent week's "

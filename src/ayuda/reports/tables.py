@@ -33,6 +33,37 @@ class Table:
     chart: str = ""
     series: list[int] | None = None
     note: str = ""  # a line under the title (how a figure is computed, when it was refreshed)
+    # Heat maps as wide as a day (24 hour columns) show on the page with the hours as rows, so
+    # they fit a laptop and a phone; the CSV keeps the table as built.
+    transpose_on_page: bool = False
+
+    @property
+    def width_class(self) -> str:
+        """How the page lays out a table too wide for the screen: "wide" (more than 8 columns:
+        one card per row below a tablet's width) or "widest" (more than 12: also on a
+        laptop); see ayuda.css."""
+        columns = len(self.page_columns)
+        return "widest" if columns > 12 else "wide" if columns > 8 else ""
+
+    @property
+    def page_columns(self) -> list[str]:
+        if self.transpose_on_page:
+            return [self.columns[0], *(str(row[0]) for row in self.rows)]
+        return self.columns
+
+    @property
+    def page_rows(self) -> list[list[tuple[str, Cell]]]:
+        """The rows as the page shows them, each cell with its column's name (the label a
+        card shows before the value on a narrow screen)."""
+        if self.transpose_on_page:
+            rows = [
+                [Cell(self.columns[i]), *(row[i] for row in self.rows)]
+                for i in range(1, len(self.columns))
+            ]
+        else:
+            rows = self.rows
+        columns = self.page_columns
+        return [list(zip(columns, row, strict=False)) for row in rows]
 
     @property
     def chart_id(self) -> str:

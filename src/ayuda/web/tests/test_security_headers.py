@@ -359,6 +359,22 @@ def requests_to_make(world) -> list[tuple[str, object, str, str, dict]]:
     get("superuser", superuser, "admin:intake_inboundmail_raw", world["mail"].pk)
     get("superuser", superuser, "admin:devices_device_import")
     post("superuser", superuser, "admin:devices_device_import")
+    # Phone records (issue 13): a source with one imported call, and its import page.
+    from ayuda.intake.phone.models import CallSource, SourceKind
+    from ayuda.intake.phone.services import calls_import
+
+    source = CallSource.objects.create(
+        name="Centralita", kind=SourceKind.ASTERISK_QUEUE_LOG, timezone="Europe/Madrid"
+    )
+    calls_import(
+        source=source,
+        data=b"1764576000|c1|soporte|NONE|ENTERQUEUE||600111222|1\n"
+        b"1764576010|c1|soporte|Agent/1|CONNECT|10|c1.1|3\n"
+        b"1764576130|c1|soporte|Agent/1|COMPLETECALLER|10|120|1\n",
+        filename="queue_log",
+    )
+    get("superuser", superuser, "admin:intake_callsource_import", source.pk)
+    post("superuser", superuser, "admin:intake_callsource_import", source.pk)
     calendar_24x7()  # the calendars' admin pages need one
     post("superuser", superuser, "admin:sla_calendar_create_24x7")
     get("superuser", superuser, "admin:auth_user_password_change", superuser.pk)
