@@ -1,13 +1,12 @@
 """Service-level compliance (R22): targets met, breached and % on time per policy, team and
 vendor, for managers and administrators, with a CSV export of each table."""
 
-import csv
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ayuda.accounts.models import Role
+from ayuda.reports.export import csv_response
 from ayuda.sla.models import SlaPolicy
 from ayuda.sla.selectors import ComplianceFilters, ComplianceRow, sla_compliance
 
@@ -117,21 +117,6 @@ def sla_compliance_page(request):
     )
 
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell as text, with a leading quote when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @manager_required
 @require_GET
 def sla_compliance_export(request, group: str):
@@ -141,33 +126,23 @@ def sla_compliance_export(request, group: str):
     if filters is None:
         raise Http404
     rows = sla_compliance(group=group, filters=filters)
-    writer = csv.writer(_Echo())
 
-    def lines() -> Iterator[str]:
-        yield writer.writerow(
-            [
-                str(FIRST_COLUMN[group]),
-                _("Met on time"),
-                _("Breached"),
-                _("Open"),
-                _("On time (%)"),
-            ]
-        )
+    def lines() -> Iterator[list]:
+        yield [
+            str(FIRST_COLUMN[group]),
+            _("Met on time"),
+            _("Breached"),
+            _("Open"),
+            _("On time (%)"),
+        ]
         for row in rows:
             percent = row.on_time_percent
-            yield writer.writerow(
-                [
-                    csv_cell(row.name or _("none")),
-                    row.met,
-                    row.breached,
-                    row.open,
-                    "" if percent is None else f"{percent:.1f}",
-                ]
-            )
+            yield [
+                row.name or _("none"),
+                row.met,
+                row.breached,
+                row.open,
+                "" if percent is None else f"{percent:.1f}",
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="sla-{group}-{stamp}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_response(lines(), f"sla-{group}")

@@ -497,7 +497,7 @@ def test_the_csv_export_streams_the_table_and_defuses_formulas(client, desk):
     [("=1+1", "'=1+1"), ("+3", "'+3"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("Gold", "Gold")],
 )
 def test_csv_cells_that_look_like_formulas_get_a_quote(value, expected):
-    from ayuda.web.agent.views.sla import csv_cell
+    from ayuda.reports.export import csv_cell
 
     assert csv_cell(value) == expected
 
